@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace DataEng.Core;
+
+/// <summary>Options of a pipeline, fixed when it is built.</summary>
+public sealed class PipelineOptions
+{
+    /// <summary>Gets or sets how many batches may wait between two stages before the upstream stage is paused (backpressure).</summary>
+    /// <value>The default value is 4. Must be at least 1.</value>
+    public int ChannelCapacity { get; set; } = 4;
+
+    /// <summary>Gets or sets how many batches stateless transforms may process at once. Output order is always kept.</summary>
+    /// <value>The default value is <see cref="Environment.ProcessorCount"/>. Must be at least 1.</value>
+    public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Gets or sets the logger factory.</summary>
+    /// <value>The default value is <see cref="NullLoggerFactory.Instance"/>.</value>
+    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>Gets or sets the clock used for durations, progress and time-based logic.</summary>
+    /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Gets or sets the minimum time between two progress reports.</summary>
+    /// <value>The default value is one second. Must not be negative.</value>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Returns every problem with these options.</summary>
+    /// <returns>The problems; empty when the options are valid.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (ChannelCapacity < 1)
+        {
+            problems.Add($"{nameof(ChannelCapacity)} must be at least 1 (was {ChannelCapacity}).");
+        }
+
+        if (MaxDegreeOfParallelism < 1)
+        {
+            problems.Add($"{nameof(MaxDegreeOfParallelism)} must be at least 1 (was {MaxDegreeOfParallelism}).");
+        }
+
+        if (LoggerFactory is null)
+        {
+            problems.Add($"{nameof(LoggerFactory)} must not be null.");
+        }
+
+        if (TimeProvider is null)
+        {
+            problems.Add($"{nameof(TimeProvider)} must not be null.");
+        }
+
+        if (ProgressInterval < TimeSpan.Zero)
+        {
+            problems.Add($"{nameof(ProgressInterval)} must not be negative (was {ProgressInterval}).");
+        }
+
+        return problems;
+    }
+
+    internal PipelineOptions Clone() => (PipelineOptions)MemberwiseClone();
+}
+
+/// <summary>Options of one run.</summary>
+public sealed class RunOptions
+{
+    /// <summary>Gets or sets where progress is reported (rows, bytes, rows per second), at most every
+    /// <see cref="PipelineOptions.ProgressInterval"/> and once at the end.</summary>
+    /// <value>The default value is <see langword="null"/> (no reports).</value>
+    public IProgress<RunProgress>? Progress { get; set; }
+
+    /// <summary>Gets or sets the run number. Incremental runs take it from their checkpoint.</summary>
+    /// <value>The default value is <see langword="null"/>: one more than the last run of this pipeline instance.</value>
+    public long? RunNumber { get; set; }
+
+    /// <summary>Gets or sets the run id.</summary>
+    /// <value>The default value is <see langword="null"/>: a new id.</value>
+    public string? RunId { get; set; }
+
+    /// <summary>Gets key/values committed atomically with the run's data (in addition to those stages add).</summary>
+    public IDictionary<string, string> CommitProperties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Logging;
+
+namespace DataEng.Core;
+
+/// <summary>Carries one run of a pipeline to every stage: identity, logger, clock and cancellation.</summary>
+public sealed class RunContext
+{
+    /// <summary>Creates a run context.</summary>
+    /// <param name="pipelineName">The stable pipeline name.</param>
+    /// <param name="runNumber">The run number, increasing per pipeline.</param>
+    /// <param name="runId">The run id, unique across runs.</param>
+    /// <param name="logger">The logger for stage messages.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="cancellationToken">The token that cancels the run.</param>
+    public RunContext(string pipelineName, long runNumber, string runId, ILogger logger, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(pipelineName);
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        PipelineName = pipelineName;
+        RunNumber = runNumber;
+        RunId = runId;
+        Logger = logger;
+        TimeProvider = timeProvider;
+        CancellationToken = cancellationToken;
+    }
+
+    /// <summary>Gets the stable pipeline name.</summary>
+    public string PipelineName { get; }
+
+    /// <summary>Gets the run number, increasing per pipeline.</summary>
+    public long RunNumber { get; }
+
+    /// <summary>Gets the run id, unique across runs.</summary>
+    public string RunId { get; }
+
+    /// <summary>Gets the logger for stage messages.</summary>
+    public ILogger Logger { get; }
+
+    /// <summary>Gets the clock every stage must use.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>Gets the token that cancels the run.</summary>
+    public CancellationToken CancellationToken { get; }
+
+    /// <summary>Gets the key/values committed atomically with the data at the end of the run.</summary>
+    /// <remarks>Stages may add entries (for example the high watermark they read up to); the runner passes them to
+    /// <see cref="ISinkWriter.PrepareAsync"/> in <see cref="SinkCommit.Properties"/>.</remarks>
+    public IDictionary<string, string> CommitProperties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Creates a context for tests and ad-hoc calls of a single stage.</summary>
+    /// <param name="pipelineName">The pipeline name.</param>
+    /// <param name="timeProvider">The clock, or <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>
+    /// <param name="cancellationToken">The token that cancels the run.</param>
+    /// <returns>A context with run number 1, a fresh run id and a null logger.</returns>
+    public static RunContext CreateStandalone(string pipelineName = "standalone", TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+        => new(pipelineName, 1, Guid.NewGuid().ToString("N"), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, timeProvider ?? TimeProvider.System, cancellationToken);
+}

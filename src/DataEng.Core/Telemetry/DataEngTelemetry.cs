@@ -1,0 +1,27 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace DataEng.Core;
+
+/// <summary>Names of the library's <see cref="Meter"/> and <see cref="ActivitySource"/>, for OpenTelemetry registration.</summary>
+public static class DataEngTelemetry
+{
+    /// <summary>The name of the meter and the activity source: <c>DataEng.Core</c>.</summary>
+    public const string Name = "DataEng.Core";
+
+    internal static readonly ActivitySource ActivitySource = new(Name, typeof(DataEngTelemetry).Assembly.GetName().Version?.ToString());
+
+    internal static readonly Meter Meter = new(Name, typeof(DataEngTelemetry).Assembly.GetName().Version?.ToString());
+
+    internal static readonly Counter<long> Rows = Meter.CreateCounter<long>("dataeng.stage.rows", "{row}", "Rows produced by a stage.");
+
+    internal static readonly Counter<long> Batches = Meter.CreateCounter<long>("dataeng.stage.batches", "{batch}", "Batches produced by a stage.");
+
+    internal static readonly Counter<long> Bytes = Meter.CreateCounter<long>("dataeng.stage.bytes", "By", "Arrow buffer bytes produced by a stage.");
+
+    internal static readonly Histogram<double> RunDuration = Meter.CreateHistogram<double>("dataeng.run.duration", "s", "Duration of pipeline runs.");
+
+    internal static readonly Histogram<double> CommitDuration = Meter.CreateHistogram<double>("dataeng.commit.duration", "s", "Duration of sink prepare and commit.");
+
+    internal static readonly Counter<long> RunFailures = Meter.CreateCounter<long>("dataeng.run.failures", "{run}", "Runs that failed.");
+}
