@@ -1,3 +1,4 @@
+using Apache.Arrow.Memory;
 using Microsoft.Extensions.Logging;
 
 namespace DataEng.Core;
@@ -43,6 +44,10 @@ public sealed class RunContext
 
     /// <summary>Gets the token that cancels the run.</summary>
     public CancellationToken CancellationToken { get; }
+
+    /// <summary>Gets the allocator stages use for the Arrow buffers they create. Disposing a batch returns its
+    /// buffers to this allocator, so steady-state runs reuse memory instead of touching fresh pages.</summary>
+    public MemoryAllocator Allocator { get; init; } = MemoryAllocator.Default.Value;
 
     /// <summary>Gets the key/values committed atomically with the data at the end of the run.</summary>
     /// <remarks>Stages may add entries (for example the high watermark they read up to); the runner passes them to
