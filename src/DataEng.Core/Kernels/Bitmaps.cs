@@ -76,6 +76,35 @@ internal static class Bitmaps
         return buffer.Build();
     }
 
+    /// <summary>The validity of rows valid in both <paramref name="first"/> and <paramref name="second"/> (same length).</summary>
+    public static ArrowBuffer AndValidity(ArrayData first, ArrayData second, MemoryAllocator allocator, out int nullCount)
+    {
+        if (second.GetNullCount() == 0)
+        {
+            return CopyValidity(first, allocator, out nullCount);
+        }
+
+        if (first.GetNullCount() == 0)
+        {
+            return CopyValidity(second, allocator, out nullCount);
+        }
+
+        var builder = new ValidityBuilder(allocator, first.Length);
+        var bits = builder.Bits;
+        var a = first.Buffers[0].Span;
+        var b = second.Buffers[0].Span;
+        for (var i = 0; i < first.Length; i++)
+        {
+            if (Get(a, first.Offset + i) && Get(b, second.Offset + i))
+            {
+                Set(bits, i);
+            }
+        }
+
+        builder.Recount();
+        return builder.Build(out nullCount);
+    }
+
     /// <summary>Word-level helpers for selection masks (one bit per row, 64 rows per word).</summary>
     public static int WordCount(int rows) => (rows + 63) >> 6;
 

@@ -57,6 +57,12 @@ internal static class ValueReaders
     /// <exception cref="NotSupportedException">The column cannot be read as <typeparamref name="T"/>.</exception>
     public static Func<ArrayData, ValueReader<T>> Factory<T>(IArrowType type, string source, string column)
     {
+        var underlying = ClrTypes.Underlying(typeof(T), out var nullable);
+        if (nullable)
+        {
+            return (Func<ArrayData, ValueReader<T>>)Generic(nameof(CreateNullable), [underlying]).Invoke(null, [type, source, column])!;
+        }
+
         if (!ClrTypes.CanRead(type, typeof(T)))
         {
             throw new NotSupportedException($"column '{column}' has type {SchemaText.Describe(type)} and cannot be read as {ClrTypes.Describe(typeof(T))} (it can be read as {ClrTypes.ReadableAs(type)})");
@@ -93,12 +99,26 @@ internal static class ValueReaders
     private static System.Reflection.MethodInfo Generic(string name, Type[] arguments)
         => typeof(ValueReaders).GetMethod(name, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!.MakeGenericMethod(arguments);
 
+    private static Func<ArrayData, ValueReader<T?>> CreateNullable<T>(IArrowType type, string source, string column)
+        where T : struct
+    {
+        var inner = Factory<T>(type, source, column);
+        return data => new NullableReader<T>(inner(data), source, column);
+    }
+
     private static Func<ArrayData, ValueReader<T>> CreatePrimitive<T>(string source, string column)
         where T : unmanaged => data => new PrimitiveReader<T>(data, source, column);
 
     private static Func<ArrayData, ValueReader<T>> CreateNumeric<TSource, T>(string source, string column)
         where TSource : unmanaged, INumberBase<TSource>
         where T : INumberBase<T> => data => new NumericReader<TSource, T>(data, source, column);
+
+    /// <summary>Reads <c>T?</c>: null for null rows (lambdas taking nullable parameters see nulls).</summary>
+    private sealed class NullableReader<T>(ValueReader<T> inner, string source, string column) : ValueReader<T?>(inner.Data, source, column)
+        where T : struct
+    {
+        public override T? Get(int row) => inner.Data.GetNullCount() > 0 && !new Validity(inner.Data).IsValid(row) ? null : inner.Get(row);
+    }
 
     private sealed class PrimitiveReader<T>(ArrayData data, string source, string column) : ValueReader<T>(data, source, column)
         where T : unmanaged
