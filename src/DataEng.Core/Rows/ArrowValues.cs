@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using Apache.Arrow.Types;
 
@@ -176,6 +175,9 @@ internal static class ArrowDecimal
 {
     private static readonly UInt128[] Powers = BuildPowers();
 
+    /// <summary>The largest value that can be multiplied by 10^k without overflowing <see cref="UInt128"/>.</summary>
+    private static readonly UInt128[] MaxMultiplicands = [.. Powers.Select(static p => UInt128.MaxValue / p)];
+
     private static readonly UInt128 DecimalMantissaLimit = (UInt128)1 << 96;
 
     public static UInt128 Pow10(int exponent) => Powers[exponent];
@@ -213,14 +215,13 @@ internal static class ArrowDecimal
         }
         else if (valueScale < scale)
         {
-            var factor = Powers[scale - valueScale];
-            if (mantissa > UInt128.MaxValue / factor)
+            if (mantissa > MaxMultiplicands[scale - valueScale])
             {
                 unscaled = default;
                 return TooLarge(value, precision, scale);
             }
 
-            mantissa *= factor;
+            mantissa *= Powers[scale - valueScale];
         }
 
         if (mantissa >= Powers[precision])
@@ -239,16 +240,22 @@ internal static class ArrowDecimal
     {
         var negative = Int128.IsNegative(unscaled);
         var magnitude = negative ? (UInt128)(-unscaled) : (UInt128)unscaled;
+        if (scale is >= 0 and <= 28 && magnitude < DecimalMantissaLimit)
+        {
+            value = new decimal((int)(uint)magnitude, (int)(uint)(magnitude >> 32), (int)(uint)(magnitude >> 64), negative, (byte)scale);
+            return null;
+        }
+
         if (scale < 0)
         {
-            var factor = Powers[Math.Min(-scale, 38)];
-            if (magnitude > UInt128.MaxValue / factor)
+            var exponent = Math.Min(-scale, 38);
+            if (magnitude > MaxMultiplicands[exponent])
             {
                 value = default;
-                return "the value does not fit System.Decimal";
+                return TooLargeForDecimal;
             }
 
-            magnitude *= factor;
+            magnitude *= Powers[exponent];
             scale = 0;
         }
 
@@ -319,11 +326,5 @@ internal static class ArrowDecimal
         }
 
         return powers;
-    }
-
-    /// <summary>Writes a 128-bit integer as 16 little-endian bytes.</summary>
-    public static void Write(Span<byte> destination, Int128 value)
-    {
-        BinaryPrimitives.WriteInt128LittleEndian(destination, value);
     }
 }

@@ -33,6 +33,9 @@ internal sealed class BufferScratch
         return _values.Span[..bytes];
     }
 
+    /// <summary>Shortens the value buffer to the bytes actually written.</summary>
+    public void TrimValues(int bytes) => _values.Resize(bytes);
+
     /// <summary>Returns an offsets buffer of <paramref name="count"/> 32-bit integers (contents undefined).</summary>
     public Span<int> Offsets(int count)
     {

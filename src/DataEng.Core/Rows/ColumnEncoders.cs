@@ -87,6 +87,10 @@ internal interface IToBytes<TProp>
 {
     bool IsNull(TProp value);
 
+    /// <summary>Returns an upper bound of the bytes of a non-null value (cheap).</summary>
+    int GetMaxByteCount(TProp value);
+
+    /// <summary>Returns the exact bytes of a non-null value.</summary>
     int GetByteCount(TProp value);
 
     int Write(TProp value, Span<byte> destination);
@@ -164,14 +168,19 @@ internal sealed class BooleanEncoder<TProp, TConv>(RowMember member, TConv conve
     }
 }
 
-/// <summary>Variable-width columns (string, binary): measures every value, then writes offsets and bytes.</summary>
+/// <summary>
+/// Variable-width columns (string, binary): sums an upper bound of the bytes (exact sizes only when the bound is very
+/// large), encodes every value once into the scratch buffer, then writes offsets and bytes.
+/// </summary>
 internal sealed class VariableEncoder<TProp, TConv>(RowMember member, TConv converter) : ColumnEncoder<TProp>(member)
     where TConv : struct, IToBytes<TProp>
 {
+    private const long LargeBound = 1L << 28;
+
     public override IArrowArray Encode(ReadOnlySpan<TProp> values, in EncodeContext context)
     {
         var length = values.Length;
-        long total = 0;
+        long bound = 0;
         var i = 0;
         try
         {
@@ -179,12 +188,24 @@ internal sealed class VariableEncoder<TProp, TConv>(RowMember member, TConv conv
             {
                 if (!converter.IsNull(values[i]))
                 {
-                    total += converter.GetByteCount(values[i]);
+                    bound += converter.GetMaxByteCount(values[i]);
                 }
                 else if (!Member.AllowsNull)
                 {
                     RowValue.Fail($"the value is null but the property is not nullable; declare it as {Member.TypeDisplay}? " +
                         $"(or set {nameof(RowMappingOptions)}.{nameof(RowMappingOptions.RespectNullableAnnotations)} to false)");
+                }
+            }
+
+            if (bound > LargeBound)
+            {
+                bound = 0;
+                for (i = 0; i < length; i++)
+                {
+                    if (!converter.IsNull(values[i]))
+                    {
+                        bound += converter.GetByteCount(values[i]);
+                    }
                 }
             }
         }
@@ -193,33 +214,41 @@ internal sealed class VariableEncoder<TProp, TConv>(RowMember member, TConv conv
             throw context.Error(Member, i, e.Message, e);
         }
 
-        if (total > int.MaxValue)
+        if (bound > int.MaxValue)
         {
-            throw context.Error(Member, 0, $"the batch holds {total:N0} bytes in this column, more than one Arrow array can; use a smaller batch size");
+            throw context.Error(Member, 0, $"the batch holds {bound:N0} bytes in this column, more than one Arrow array can; use a smaller batch size");
         }
 
         var offsets = context.Scratch.Offsets(length + 1);
-        var data = context.Scratch.Values((int)total);
+        var data = context.Scratch.Values((int)bound);
         var validity = context.Scratch.Validity(length);
         var nulls = 0;
         var position = 0;
         offsets[0] = 0;
-        for (i = 0; i < length; i++)
+        try
         {
-            var value = values[i];
-            if (converter.IsNull(value))
+            for (i = 0; i < length; i++)
             {
-                nulls++;
-            }
-            else
-            {
-                position += converter.Write(value, data[position..]);
-                RowValue.SetBit(validity, i);
-            }
+                var value = values[i];
+                if (converter.IsNull(value))
+                {
+                    nulls++;
+                }
+                else
+                {
+                    position += converter.Write(value, data[position..]);
+                    RowValue.SetBit(validity, i);
+                }
 
-            offsets[i + 1] = position;
+                offsets[i + 1] = position;
+            }
+        }
+        catch (DataFormatException e)
+        {
+            throw context.Error(Member, i, e.Message, e);
         }
 
+        context.Scratch.TrimValues(position);
         return Build(Member.ArrowType, length, nulls, context, withOffsets: true);
     }
 }
@@ -370,16 +399,33 @@ internal readonly struct StringToUtf8 : IToBytes<string?>
         }
         catch (EncoderFallbackException e)
         {
-            return RowValue.Fail<int>($"the string has an unpaired surrogate at index {e.Index} and is not valid UTF-16, so it has no UTF-8 form");
+            return RowValue.Fail<int>(UnpairedSurrogate(e));
         }
     }
 
-    public int Write(string? value, Span<byte> destination) => StrictUtf8.Encoding.GetBytes(value, destination);
+    public int GetMaxByteCount(string? value) => value!.Length * 3;
+
+    public int Write(string? value, Span<byte> destination)
+    {
+        try
+        {
+            return StrictUtf8.Encoding.GetBytes(value, destination);
+        }
+        catch (EncoderFallbackException e)
+        {
+            return RowValue.Fail<int>(UnpairedSurrogate(e));
+        }
+    }
+
+    private static string UnpairedSurrogate(EncoderFallbackException e)
+        => $"the string has an unpaired surrogate at index {e.Index} and is not valid UTF-16, so it has no UTF-8 form";
 }
 
 internal readonly struct BytesCopy : IToBytes<byte[]?>
 {
     public bool IsNull(byte[]? value) => value is null;
+
+    public int GetMaxByteCount(byte[]? value) => value!.Length;
 
     public int GetByteCount(byte[]? value) => value!.Length;
 
@@ -394,6 +440,8 @@ internal readonly struct CharToUtf8 : IToBytes<char>
 {
     public bool IsNull(char value) => false;
 
+    public int GetMaxByteCount(char value) => GetByteCount(value);
+
     public int GetByteCount(char value) => char.IsSurrogate(value)
         ? RowValue.Fail<int>($"U+{(int)value:X4} is half of a surrogate pair and cannot be stored alone")
         : new Rune(value).Utf8SequenceLength;
@@ -404,6 +452,8 @@ internal readonly struct CharToUtf8 : IToBytes<char>
 internal readonly struct GuidToText : IToBytes<Guid>
 {
     public bool IsNull(Guid value) => false;
+
+    public int GetMaxByteCount(Guid value) => 36;
 
     public int GetByteCount(Guid value) => 36;
 
@@ -418,6 +468,8 @@ internal readonly struct EnumToName<TEnum> : IToBytes<TEnum>
     where TEnum : struct, Enum
 {
     public bool IsNull(TEnum value) => false;
+
+    public int GetMaxByteCount(TEnum value) => GetByteCount(value);
 
     public int GetByteCount(TEnum value) => EnumNames<TEnum>.Utf8ByValue.TryGetValue(value, out var name)
         ? name.Length
@@ -441,6 +493,8 @@ internal readonly struct LiftedBytes<TValue, TInner>(TInner inner) : IToBytes<TV
     where TInner : struct, IToBytes<TValue>
 {
     public bool IsNull(TValue? value) => !value.HasValue;
+
+    public int GetMaxByteCount(TValue? value) => inner.GetMaxByteCount(value.GetValueOrDefault());
 
     public int GetByteCount(TValue? value) => inner.GetByteCount(value.GetValueOrDefault());
 

@@ -19,6 +19,7 @@ internal sealed class RowMapper<T>
     private readonly Lazy<MemberWriter<T>[]> _writers;
     private readonly Lazy<RowReaderPlan<T>> _reader;
     private readonly ConditionalWeakTable<Schema, RowBinding<T>> _bindings = new();
+    private readonly List<(Schema Schema, RowBinding<T> Binding)> _recentBindings = [];
 
     private RowMapper(RowMappingKey options)
     {
@@ -111,7 +112,7 @@ internal sealed class RowMapper<T>
     public RowBinding<T> Bind(Schema schema)
     {
         ArgumentNullException.ThrowIfNull(schema);
-        if (_bindings.TryGetValue(schema, out var binding))
+        if (_bindings.TryGetValue(schema, out var binding) || TryReuse(schema, out binding))
         {
             return binding;
         }
@@ -123,7 +124,38 @@ internal sealed class RowMapper<T>
         }
 
         _bindings.AddOrUpdate(schema, binding);
+        lock (_recentBindings)
+        {
+            if (_recentBindings.Count == 8)
+            {
+                _recentBindings.RemoveAt(0);
+            }
+
+            _recentBindings.Add((schema, binding));
+        }
+
         return binding;
+    }
+
+    /// <summary>Reuses the binding of an equivalent schema (same names and types in the same order): sources that
+    /// build a new <see cref="Schema"/> instance per batch must not pay for binding on every batch.</summary>
+    private bool TryReuse(Schema schema, out RowBinding<T> binding)
+    {
+        lock (_recentBindings)
+        {
+            foreach (var (known, knownBinding) in _recentBindings)
+            {
+                if (SchemaComparer.Equivalent(known, schema))
+                {
+                    binding = knownBinding;
+                    _bindings.AddOrUpdate(schema, knownBinding);
+                    return true;
+                }
+            }
+        }
+
+        binding = null!;
+        return false;
     }
 
     /// <summary>Reads every row of a batch into a new list.</summary>

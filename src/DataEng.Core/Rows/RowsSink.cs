@@ -98,10 +98,10 @@ public sealed class RowsSink<T> : ISink
     {
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(context);
-        return ValueTask.FromResult<ISinkWriter>(new Writer(this, _mapper.Bind(schema), context));
+        return ValueTask.FromResult<ISinkWriter>(new Writer(this, schema, _mapper.Bind(schema), context));
     }
 
-    private sealed class Writer(RowsSink<T> sink, RowBinding<T> binding, RunContext context) : ISinkWriter
+    private sealed class Writer(RowsSink<T> sink, Schema schema, RowBinding<T> binding, RunContext context) : ISinkWriter
     {
         private readonly List<T> _pending = [];
         private SinkCommit? _prepared;
@@ -114,8 +114,8 @@ public sealed class RowsSink<T> : ISink
             var rows = System.Buffers.ArrayPool<T>.Shared.Rent(Math.Max(batch.Length, 1));
             try
             {
-                var mapper = ReferenceEquals(batch.Schema, sink._mapper.Schema) ? binding : sink._mapper.Bind(batch.Schema);
-                mapper.Read(batch, rows, new DecodeContext(sink.Name, _pending.Count + 1));
+                var reader = ReferenceEquals(batch.Schema, schema) ? binding : sink._mapper.Bind(batch.Schema);
+                reader.Read(batch, rows, new DecodeContext(sink.Name, _pending.Count + 1));
                 _pending.AddRange(new ArraySegment<T>(rows, 0, batch.Length));
             }
             finally

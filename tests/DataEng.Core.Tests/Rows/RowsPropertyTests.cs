@@ -107,7 +107,7 @@ public class RowsPropertyTests
                 Assert.Equal(2, error.Row);
                 Assert.Equal("Value", error.Column);
             }
-        }, iter: 2000);
+        }, iter: 1000);
     }
 
     [Fact]

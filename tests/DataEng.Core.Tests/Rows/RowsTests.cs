@@ -473,6 +473,19 @@ public class RowsTests
         Assert.Contains("DateTimeTimeZone", error.Message);
     }
 
+    [Fact]
+    public void Bind_EquivalentSchemaInstances_ShareOneBinding()
+    {
+        Schema Make() => new([new Field("Id", Int64Type.Default, false), new Field("Amount", new Decimal128Type(20, 4), true)], null);
+        var mapper = RowMapper<OrderAmount>.Get(null);
+
+        var first = mapper.Bind(Make());
+        var second = mapper.Bind(Make());
+
+        Assert.Same(first, second);
+        Assert.NotSame(first, mapper.Bind(new Schema([new Field("id", Int64Type.Default, false), new Field("Amount", new Decimal128Type(20, 4), true)], null)));
+    }
+
     private static RecordBatch WithValue(RecordBatch batch, int column, int scale, string unscaled)
     {
         var value = System.Numerics.BigInteger.Parse(unscaled, System.Globalization.CultureInfo.InvariantCulture);
