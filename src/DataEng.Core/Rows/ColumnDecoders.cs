@@ -45,6 +45,11 @@ internal abstract class ColumnDecoder<TProp>(RowMember member, string columnName
     public sealed override Array Decode(IArrowArray column, in DecodeContext context)
     {
         var values = ArrayPool<TProp>.Shared.Rent(Math.Max(column.Length, 1));
+        if (column.Length == 0)
+        {
+            return values;
+        }
+
         try
         {
             var data = column.Data;

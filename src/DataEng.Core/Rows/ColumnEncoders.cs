@@ -104,11 +104,6 @@ internal sealed class FixedEncoder<TProp, TStore, TConv>(RowMember member, TConv
     public override IArrowArray Encode(ReadOnlySpan<TProp> values, in EncodeContext context)
     {
         var length = values.Length;
-        if (length == 0)
-        {
-            return Build(Member.ArrowType, 0, 0, context, withOffsets: false);
-        }
-
         var stored = MemoryMarshal.Cast<byte, TStore>(context.Scratch.Values(checked(length * Unsafe.SizeOf<TStore>())));
         var validity = context.Scratch.Validity(length);
         var nulls = 0;

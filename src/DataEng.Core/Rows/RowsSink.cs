@@ -4,7 +4,7 @@ namespace DataEng.Core;
 
 /// <summary>
 /// A sink that turns the batches it receives into rows of <typeparamref name="T"/> (matched by column name, see
-/// <see cref="Rows.ToList{T}"/>) and keeps them in memory. Two-phase: rows written in a run become visible in
+/// <see cref="DataEng.Core.Rows.ToList{T}"/>) and keeps them in memory. Two-phase: rows written in a run become visible in
 /// <see cref="Rows"/> only when the run commits; an aborted run leaves nothing. Committing the same run twice adds
 /// its rows once. Create one with <see cref="DataEng.Core.Rows.Collect{T}"/>.
 /// </summary>

@@ -146,6 +146,16 @@ public class RowsTests
     }
 
     [Fact]
+    public void ToList_EmptyColumnsWithoutBuffers_GivesNoRows()
+    {
+        var schema = new Schema([new Field("Color", StringType.Default, false)], null);
+        var empty = ArrowArrayFactory.BuildArray(new ArrayData(StringType.Default, 0, 0, 0, [ArrowBuffer.Empty, ArrowBuffer.Empty, ArrowBuffer.Empty]));
+        using var batch = new RecordBatch(schema, [empty], 0);
+
+        Assert.Empty(Rows.ToList<ColorRow>(batch));
+    }
+
+    [Fact]
     public void SchemaOf_SameOptionValues_ReusesTheCachedMapper()
     {
         var a = Rows.SchemaOf<Order>(new RowMappingOptions { NamingConvention = ColumnNamingConvention.SnakeCase });
