@@ -334,10 +334,13 @@ internal readonly struct Time64ToTimeOnly(bool nanoseconds) : IFromArrow<long, T
 {
     public TimeOnly Convert(long stored)
     {
-        var ticks = nanoseconds ? stored / 100 : stored * 10;
-        return stored >= 0 && ticks < TimeSpan.TicksPerDay
-            ? new TimeOnly(ticks)
-            : RowValue.Fail<TimeOnly>($"the time {stored} is outside one day");
+        var limit = nanoseconds ? TimeSpan.TicksPerDay * 100 : TimeSpan.TicksPerDay / 10;
+        if (stored < 0 || stored >= limit)
+        {
+            return RowValue.Fail<TimeOnly>($"the time {stored} is outside one day");
+        }
+
+        return new TimeOnly(nanoseconds ? stored / 100 : stored * 10);
     }
 }
 

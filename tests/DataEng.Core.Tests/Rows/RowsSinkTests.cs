@@ -100,6 +100,34 @@ public class RowsSinkTests
     }
 
     [Fact]
+    public async Task WriteAsync_BadValueInSecondBatch_NamesTheRowAcrossTheRun()
+    {
+        var schema = new Schema([new Field("Id", Int64Type.Default, true), new Field("Amount", Int64Type.Default, false)], null);
+        RecordBatch Batch(params long?[] ids)
+        {
+            var builder = new Int64Array.Builder();
+            foreach (var id in ids)
+            {
+                builder.Append(id);
+            }
+
+            return new RecordBatch(schema, [builder.Build(), new Int64Array.Builder().AppendRange(ids.Select(_ => 1L)).Build()], ids.Length);
+        }
+
+        var sink = Rows.Collect<OrderAmount>(name: "amounts");
+        using var first = Batch(1, 2, 3);
+        using var second = Batch(4, null);
+        await using var writer = await sink.OpenAsync(schema, RunContext.CreateStandalone());
+        await writer.WriteAsync(first);
+
+        var error = await Assert.ThrowsAsync<DataFormatException>(() => writer.WriteAsync(second).AsTask());
+
+        Assert.Equal("amounts", error.Source);
+        Assert.Equal(5, error.Row);
+        Assert.Equal("Id", error.Column);
+    }
+
+    [Fact]
     public async Task Clear_ForgetsRowsAndCommits()
     {
         var sink = Rows.Collect<Order>(name: "orders");

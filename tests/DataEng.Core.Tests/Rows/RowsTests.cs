@@ -155,6 +155,21 @@ public class RowsTests
         Assert.Empty(Rows.ToList<ColorRow>(batch));
     }
 
+    [Theory]
+    [InlineData(-1L)]
+    [InlineData(86_400_000_000L)]
+    [InlineData(long.MaxValue)]
+    public void ToList_Time64OutsideOneDay_ThrowsNamingTheRow(long micros)
+    {
+        var schema = new Schema([new Field("Time", new Time64Type(TimeUnit.Microsecond), false)], null);
+        using var batch = new RecordBatch(schema, [new Time64Array.Builder(new Time64Type(TimeUnit.Microsecond)).Append(0L).Append(micros).Build()], 2);
+
+        var error = Assert.Throws<DataFormatException>(() => Rows.ToList<TimeRow>(batch));
+
+        Assert.Equal(2, error.Row);
+        Assert.Contains("outside one day", error.Message);
+    }
+
     [Fact]
     public void SchemaOf_SameOptionValues_ReusesTheCachedMapper()
     {
@@ -508,4 +523,6 @@ public class RowsTests
     }
 
     public sealed record ColorRow(Color Color);
+
+    public sealed record TimeRow(TimeOnly Time);
 }
