@@ -15,7 +15,7 @@ namespace DataEng.Core;
 /// <para>Ownership: every kernel borrows its inputs and returns a new batch or array that the caller must dispose.
 /// Outputs that reuse input buffers without copying (select, rename, slice, a filter that keeps every row, casts
 /// between string and binary) hold their own references to them, so the inputs may be disposed first.</para>
-/// <para>Types: see <see cref="ArrowTypes"/> for what is supported. Unsupported types throw
+/// <para>Types: see <see cref="DataTypes"/> for what is supported. Unsupported types throw
 /// <see cref="NotSupportedException"/> naming the column.</para>
 /// </remarks>
 public static class BatchKernels

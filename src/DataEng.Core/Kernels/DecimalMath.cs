@@ -77,8 +77,8 @@ internal static class DecimalMath
         return TryRescale(mantissa, sourceScale, scale, rounding, out result, out exact);
     }
 
-    /// <summary>Converts an unscaled value to a CLR decimal (rounding digits beyond decimal's 28-29); false when the
-    /// integer part does not fit.</summary>
+    /// <summary>Converts an unscaled value to a CLR decimal; false when it does not fit (integer part too large, or
+    /// non-zero digits beyond the 28 decimal places a CLR decimal holds). Trailing zeros are dropped exactly.</summary>
     public static bool TryToDecimal(Int128 value, int scale, out decimal result)
     {
         var negative = Int128.IsNegative(value);
@@ -92,7 +92,13 @@ internal static class DecimalMath
             }
 
             var (quotient, remainder) = Int128.DivRem(magnitude, 10);
-            magnitude = remainder >= 5 ? quotient + 1 : quotient;
+            if (remainder != Int128.Zero)
+            {
+                result = default;
+                return false;
+            }
+
+            magnitude = quotient;
             scale--;
         }
 

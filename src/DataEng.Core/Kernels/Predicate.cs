@@ -246,7 +246,7 @@ public sealed class PredicateColumn
     }
 
     /// <summary>Holds where <paramref name="predicate"/> returns true for the (non-null) value.</summary>
-    /// <typeparam name="T">The CLR type the values are read as (see <see cref="ArrowTypes"/>); strings and byte arrays
+    /// <typeparam name="T">The CLR type the values are read as (see <see cref="DataTypes"/>); strings and byte arrays
     /// are created per row, prefer <see cref="WhereUtf8"/> for those.</typeparam>
     /// <param name="predicate">The test, called once per non-null row.</param>
     /// <returns>The predicate.</returns>

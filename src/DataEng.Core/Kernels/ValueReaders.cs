@@ -155,7 +155,7 @@ internal static class ValueReaders
             {
                 Span<byte> text = stackalloc byte[48];
                 var length = DecimalMath.Format(unscaled, _scale, text);
-                throw Bad(row, $"value {Encoding.UTF8.GetString(text[..length])} does not fit in a .NET decimal");
+                throw Bad(row, $"value {Encoding.UTF8.GetString(text[..length])} does not fit in a .NET decimal (at most 28 decimal places and about 7.9e28); read it as double or cast it first");
             }
 
             return value;

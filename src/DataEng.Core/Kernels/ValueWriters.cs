@@ -210,27 +210,30 @@ internal sealed class DecimalWriter(MemoryAllocator allocator, int length, Decim
 {
     protected override void Write(int row, decimal value)
     {
-        if (!DecimalMath.TryFromDecimal(value, type.Scale, DecimalRounding.HalfAwayFromZero, out var unscaled, out _) || !DecimalMath.FitsPrecision(unscaled, type.Precision))
+        if (!DecimalMath.TryFromDecimal(value, type.Scale, DecimalRounding.Truncate, out var unscaled, out var exact) || !DecimalMath.FitsPrecision(unscaled, type.Precision))
         {
             throw Bad(row, $"value {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} does not fit {SchemaText.Describe(type)}");
+        }
+
+        if (!exact)
+        {
+            throw Bad(row, $"value {value.ToString(System.Globalization.CultureInfo.InvariantCulture)} has more than {type.Scale} decimal places for {SchemaText.Describe(type)}; round it in the lambda (Math.Round(value, {type.Scale}))");
         }
 
         Values[row] = unscaled;
     }
 }
 
-/// <summary>DateTime to timestamp: Local values are converted to UTC for zoned columns; finer-than-unit ticks are
-/// rounded down.</summary>
+/// <summary>DateTime to timestamp: the ticks are stored as they are (a zoned column takes them as UTC); Local values
+/// are rejected because their instant depends on the machine's time zone; finer-than-unit ticks are rounded down.</summary>
 internal sealed class DateTimeWriter(MemoryAllocator allocator, int length, TimestampType type, bool ownValidity, string source, string column)
     : FixedWriter<DateTime, long>(allocator, length, type, ownValidity, source, column)
 {
-    private readonly bool _zoned = !string.IsNullOrEmpty(type.Timezone);
-
     protected override void Write(int row, DateTime value)
     {
-        if (_zoned && value.Kind == DateTimeKind.Local)
+        if (value.Kind == DateTimeKind.Local)
         {
-            value = value.ToUniversalTime();
+            throw Bad(row, $"value {value:O} has Kind Local, whose instant depends on this machine's time zone; return a UTC or unspecified DateTime (value.ToUniversalTime()) or a DateTimeOffset");
         }
 
         if (!TemporalMath.TryFromTicks(value.Ticks, type.Unit, out var converted, out _))

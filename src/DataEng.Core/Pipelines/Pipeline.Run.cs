@@ -28,7 +28,7 @@ public sealed partial class Pipeline
         var runId = options?.RunId ?? Guid.NewGuid().ToString("N");
         var logger = _options.LoggerFactory.CreateLogger("DataEng.Core.Pipeline");
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var context = new RunContext(Name, runNumber, runId, logger, _options.TimeProvider, linked.Token);
+        var context = new RunContext(Name, runNumber, runId, logger, _options.TimeProvider, linked.Token) { Allocator = _options.Allocator };
         if (options is not null)
         {
             foreach (var (key, value) in options.CommitProperties)

@@ -71,7 +71,7 @@ public static class BatchTransforms
     }
 
     /// <summary>Computes a column from another with a row lambda (called once per row).</summary>
-    /// <typeparam name="TIn">The CLR type the input is read as (see <see cref="ArrowTypes"/>). A <c>Nullable&lt;T&gt;</c>
+    /// <typeparam name="TIn">The CLR type the input is read as (see <see cref="DataTypes"/>). A <c>Nullable&lt;T&gt;</c>
     /// parameter also receives the null rows; otherwise a null input gives a null output without calling the lambda.</typeparam>
     /// <typeparam name="TOut">The result type; it decides the output type unless <paramref name="outputType"/> is given.
     /// A null result (reference or nullable type) is a null output.</typeparam>

@@ -49,7 +49,7 @@ public static class PipelineBuilderTransformExtensions
 
     /// <summary>Keeps the rows whose (non-null) value of <paramref name="column"/> passes a test; rows with a null
     /// value are dropped.</summary>
-    /// <typeparam name="T">The CLR type the column is read as (see <see cref="ArrowTypes"/>).</typeparam>
+    /// <typeparam name="T">The CLR type the column is read as (see <see cref="DataTypes"/>).</typeparam>
     /// <param name="builder">The pipeline builder.</param>
     /// <param name="column">The column.</param>
     /// <param name="predicate">The test, called once per non-null row.</param>
@@ -70,7 +70,7 @@ public static class PipelineBuilderTransformExtensions
     /// <summary>Casts one column to another type.</summary>
     /// <param name="builder">The pipeline builder.</param>
     /// <param name="column">The column.</param>
-    /// <param name="type">The target type, for example <c>ArrowTypes.Int64</c> or <c>Int64Type.Default</c>.</param>
+    /// <param name="type">The target type, for example <c>DataTypes.Int64</c> or <c>Int64Type.Default</c>.</param>
     /// <param name="options">Options; <see langword="null"/> for strict casts.</param>
     /// <returns>The builder.</returns>
     public static PipelineBuilder Cast(this PipelineBuilder builder, string column, IArrowType type, CastOptions? options = null)

@@ -4,7 +4,7 @@ namespace DataEng.Core;
 
 /// <summary>
 /// Short names for the Arrow types the kernels support, for casts and derived columns
-/// (<c>.Cast("id", ArrowTypes.Int64)</c>). Any <see cref="IArrowType"/> instance works as well.
+/// (<c>.Cast("id", DataTypes.Int64)</c>). Any <see cref="IArrowType"/> instance works as well.
 /// </summary>
 /// <remarks>
 /// <para>Supported by every kernel: bool, int8–64, uint8–64, float, double, decimal128, string, binary, date32 and
@@ -19,7 +19,7 @@ namespace DataEng.Core;
 /// nulls. Timestamps are read into .NET's 100 ns ticks (nanosecond values are rounded down); values written to a
 /// coarser unit are rounded down to it.</para>
 /// </remarks>
-public static class ArrowTypes
+public static class DataTypes
 {
     /// <summary>Gets the boolean type.</summary>
     public static IArrowType Boolean => BooleanType.Default;
