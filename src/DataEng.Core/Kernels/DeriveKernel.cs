@@ -60,6 +60,9 @@ internal abstract class DerivePlan
             : new DataEngException($"{Source}: the lambda computing '{Output}' from {string.Join(", ", InputNames.Select(static n => $"'{n}'"))} threw at row {row + 1} of the batch: {exception.Message}", exception);
 
     protected static bool IsNull<T>(T value) => value is null;
+
+    /// <summary>Whether a lambda result of this type can be null (then the writer decides validity row by row).</summary>
+    protected static bool ResultMayBeNull<T>() => !typeof(T).IsValueType || Nullable.GetUnderlyingType(typeof(T)) is not null;
 }
 
 /// <summary>Binds derive lambdas: checks types and chooses how the output is written.</summary>
@@ -144,7 +147,8 @@ internal sealed class RowDerive<TIn, TOut>(string source, string output, int[] i
         var data = batch.Column(Inputs[0]).Data;
         var n = data.Length;
         var reader = readers(data);
-        var writer = ValueWriters.Create<TOut>(allocator, n, WriteType, ownValidity: true, Source, Output);
+        var own = seesNulls || ResultMayBeNull<TOut>();
+        var writer = ValueWriters.Create<TOut>(allocator, n, WriteType, own, Source, Output);
         var row = 0;
         try
         {
@@ -168,7 +172,13 @@ internal sealed class RowDerive<TIn, TOut>(string source, string output, int[] i
                 }
             }
 
-            return writer.Build(ArrowBuffer.Empty, 0);
+            if (own)
+            {
+                return writer.Build(ArrowBuffer.Empty, 0);
+            }
+
+            var validityBuffer = Bitmaps.CopyValidity(data, allocator, out var nullCount);
+            return writer.Build(validityBuffer, nullCount);
         }
         catch (Exception e)
         {
@@ -188,7 +198,8 @@ internal sealed class RowDerive<T1, T2, TOut>(string source, string output, int[
         var n = first.Length;
         var firstReader = firstReaders(first);
         var secondReader = secondReaders(second);
-        var writer = ValueWriters.Create<TOut>(allocator, n, WriteType, ownValidity: true, Source, Output);
+        var own = firstSeesNulls || secondSeesNulls || ResultMayBeNull<TOut>();
+        var writer = ValueWriters.Create<TOut>(allocator, n, WriteType, own, Source, Output);
         var row = 0;
         try
         {
@@ -213,7 +224,13 @@ internal sealed class RowDerive<T1, T2, TOut>(string source, string output, int[
                 }
             }
 
-            return writer.Build(ArrowBuffer.Empty, 0);
+            if (own)
+            {
+                return writer.Build(ArrowBuffer.Empty, 0);
+            }
+
+            var validity = Bitmaps.AndValidity(first, second, allocator, out var nullCount);
+            return writer.Build(validity, nullCount);
         }
         catch (Exception e)
         {
