@@ -244,20 +244,6 @@ internal static class ArrayKernels
     public static IArrowArray Build(IArrowType type, int length, int nullCount, ArrowBuffer validity, ArrowBuffer offsets, ArrowBuffer bytes)
         => ArrowArrayFactory.BuildArray(new ArrayData(type, length, nullCount, 0, [validity, offsets, bytes]));
 
-    /// <summary>Builds an array of <paramref name="length"/> nulls of any supported layout.</summary>
-    public static IArrowArray Nulls(IArrowType type, int length, MemoryAllocator allocator)
-    {
-        var layout = KernelTypes.GetLayout(type, out var width);
-        var validity = length == 0 ? ArrowBuffer.Empty : OwnedBuffer.Allocate(allocator, Bitmaps.ByteCount(length), zeroed: true).Build();
-        return layout switch
-        {
-            Layout.FixedWidth => Build(type, length, length, validity, OwnedBuffer.Allocate(allocator, length * width, zeroed: true).Build()),
-            Layout.Bitmap => Build(type, length, length, validity, OwnedBuffer.Allocate(allocator, Bitmaps.ByteCount(length), zeroed: true).Build()),
-            Layout.VarBinary => Build(type, length, length, validity, OwnedBuffer.Allocate(allocator, (length + 1) * sizeof(int), zeroed: true).Build(), ArrowBuffer.Empty),
-            _ => throw new NotSupportedException($"Cannot build {SchemaText.Describe(type)} arrays yet."),
-        };
-    }
-
     private static ArrowBuffer TakeValidity(ArrayData data, ReadOnlySpan<int> indices, MemoryAllocator allocator, out int nullCount)
     {
         nullCount = 0;

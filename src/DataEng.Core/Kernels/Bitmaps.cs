@@ -157,13 +157,6 @@ internal sealed class ValidityBuilder : IDisposable
 
     public Span<byte> Bits => _buffer.Span;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetValid(int index)
-    {
-        Bitmaps.Set(_buffer.Span, index);
-        _valid++;
-    }
-
     /// <summary>Counts the valid bits after bulk writes to <see cref="Bits"/>.</summary>
     public void Recount() => _valid = Bitmaps.CountSet(_buffer.Span, 0, _length);
 

@@ -9,7 +9,6 @@ internal static class TemporalMath
 {
     public const long UnixEpochTicks = 621355968000000000L;
     public const int UnixEpochDayNumber = 719162;
-    public const long NanosPerDay = 86_400_000_000_000L;
 
     private static readonly ConcurrentDictionary<string, TimeZoneInfo?> Zones = new(StringComparer.Ordinal);
 
