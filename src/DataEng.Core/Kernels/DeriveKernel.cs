@@ -9,6 +9,9 @@ namespace DataEng.Core;
 /// <summary>Computes one new column from input columns of a batch; bound once per schema.</summary>
 internal abstract class DerivePlan
 {
+    /// <summary>Rows converted per chunk for lambdas.</summary>
+    protected const int Chunk = 4096;
+
     protected DerivePlan(string source, string output, int[] inputs, string[] inputNames, IArrowType writeType, CastPlan? cast)
     {
         Source = source;
@@ -60,6 +63,14 @@ internal abstract class DerivePlan
             : new DataEngException($"{Source}: the lambda computing '{Output}' from {string.Join(", ", InputNames.Select(static n => $"'{n}'"))} threw at row {row + 1} of the batch: {exception.Message}", exception);
 
     protected static bool IsNull<T>(T value) => value is null;
+
+    protected static void Return<T>(T[]? buffer)
+    {
+        if (buffer is not null)
+        {
+            ArrayPool<T>.Shared.Return(buffer, RuntimeHelpers.IsReferenceOrContainsReferences<T>());
+        }
+    }
 
     /// <summary>Whether a lambda result of this type can be null (then the writer decides validity row by row).</summary>
     protected static bool ResultMayBeNull<T>() => !typeof(T).IsValueType || Nullable.GetUnderlyingType(typeof(T)) is not null;
@@ -149,26 +160,33 @@ internal sealed class RowDerive<TIn, TOut>(string source, string output, int[] i
         var reader = readers(data);
         var own = seesNulls || ResultMayBeNull<TOut>();
         var writer = ValueWriters.Create<TOut>(allocator, n, WriteType, own, Source, Output);
+        var buffer = ArrayPool<TIn>.Shared.Rent(Math.Min(Math.Max(n, 1), Chunk));
         var row = 0;
         try
         {
             var validity = new Validity(data);
-            for (; row < n; row++)
+            for (var start = 0; start < n; start += Chunk)
             {
-                if (!seesNulls && validity.IsNull(row))
+                var values = buffer.AsSpan(0, Math.Min(Chunk, n - start));
+                reader.Read(start, values);
+                for (var i = 0; i < values.Length; i++)
                 {
-                    writer.SetNull(row);
-                    continue;
-                }
+                    row = start + i;
+                    if (!seesNulls && validity.IsNull(row))
+                    {
+                        writer.SetNull(row);
+                        continue;
+                    }
 
-                var result = function(reader.Get(row));
-                if (IsNull(result))
-                {
-                    writer.SetNull(row);
-                }
-                else
-                {
-                    writer.Set(row, result);
+                    var result = function(values[i]);
+                    if (IsNull(result))
+                    {
+                        writer.SetNull(row);
+                    }
+                    else
+                    {
+                        writer.Set(row, result);
+                    }
                 }
             }
 
@@ -185,6 +203,10 @@ internal sealed class RowDerive<TIn, TOut>(string source, string output, int[] i
             writer.Dispose();
             throw LambdaFailed(row, e);
         }
+        finally
+        {
+            Return(buffer);
+        }
     }
 }
 
@@ -200,27 +222,39 @@ internal sealed class RowDerive<T1, T2, TOut>(string source, string output, int[
         var secondReader = secondReaders(second);
         var own = firstSeesNulls || secondSeesNulls || ResultMayBeNull<TOut>();
         var writer = ValueWriters.Create<TOut>(allocator, n, WriteType, own, Source, Output);
+        var size = Math.Min(Math.Max(n, 1), Chunk);
+        var firstBuffer = ArrayPool<T1>.Shared.Rent(size);
+        var secondBuffer = ArrayPool<T2>.Shared.Rent(size);
         var row = 0;
         try
         {
             var firstValidity = new Validity(first);
             var secondValidity = new Validity(second);
-            for (; row < n; row++)
+            for (var start = 0; start < n; start += Chunk)
             {
-                if ((!firstSeesNulls && firstValidity.IsNull(row)) || (!secondSeesNulls && secondValidity.IsNull(row)))
+                var count = Math.Min(Chunk, n - start);
+                var a = firstBuffer.AsSpan(0, count);
+                var b = secondBuffer.AsSpan(0, count);
+                firstReader.Read(start, a);
+                secondReader.Read(start, b);
+                for (var i = 0; i < count; i++)
                 {
-                    writer.SetNull(row);
-                    continue;
-                }
+                    row = start + i;
+                    if ((!firstSeesNulls && firstValidity.IsNull(row)) || (!secondSeesNulls && secondValidity.IsNull(row)))
+                    {
+                        writer.SetNull(row);
+                        continue;
+                    }
 
-                var result = function(firstReader.Get(row), secondReader.Get(row));
-                if (IsNull(result))
-                {
-                    writer.SetNull(row);
-                }
-                else
-                {
-                    writer.Set(row, result);
+                    var result = function(a[i], b[i]);
+                    if (IsNull(result))
+                    {
+                        writer.SetNull(row);
+                    }
+                    else
+                    {
+                        writer.Set(row, result);
+                    }
                 }
             }
 
@@ -237,14 +271,17 @@ internal sealed class RowDerive<T1, T2, TOut>(string source, string output, int[
             writer.Dispose();
             throw LambdaFailed(row, e);
         }
+        finally
+        {
+            Return(firstBuffer);
+            Return(secondBuffer);
+        }
     }
 }
 
 internal sealed class SpanDerive<TIn, TOut>(string source, string output, int[] inputs, string[] names, IArrowType writeType, CastPlan? cast, Func<ArrayData, ValueReader<TIn>> readers, SpanFunc<TIn, TOut> function)
     : DerivePlan(source, output, inputs, names, writeType, cast)
 {
-    private const int Chunk = 4096;
-
     protected override IArrowArray ComputeWritten(RecordBatch batch, MemoryAllocator allocator)
     {
         var data = batch.Column(Inputs[0]).Data;
@@ -308,21 +345,11 @@ internal sealed class SpanDerive<TIn, TOut>(string source, string output, int[] 
             Return(outputBuffer);
         }
     }
-
-    private static void Return<T>(T[]? buffer)
-    {
-        if (buffer is not null)
-        {
-            ArrayPool<T>.Shared.Return(buffer, RuntimeHelpers.IsReferenceOrContainsReferences<T>());
-        }
-    }
 }
 
 internal sealed class SpanDerive<T1, T2, TOut>(string source, string output, int[] inputs, string[] names, IArrowType writeType, CastPlan? cast, Func<ArrayData, ValueReader<T1>> firstReaders, Func<ArrayData, ValueReader<T2>> secondReaders, SpanFunc<T1, T2, TOut> function)
     : DerivePlan(source, output, inputs, names, writeType, cast)
 {
-    private const int Chunk = 4096;
-
     protected override IArrowArray ComputeWritten(RecordBatch batch, MemoryAllocator allocator)
     {
         var first = batch.Column(Inputs[0]).Data;
@@ -397,13 +424,5 @@ internal sealed class SpanDerive<T1, T2, TOut>(string source, string output, int
 
         reader.Read(start, buffer.AsSpan(0, count));
         return buffer.AsSpan(0, count);
-    }
-
-    private static void Return<T>(T[]? buffer)
-    {
-        if (buffer is not null)
-        {
-            ArrayPool<T>.Shared.Return(buffer, RuntimeHelpers.IsReferenceOrContainsReferences<T>());
-        }
     }
 }

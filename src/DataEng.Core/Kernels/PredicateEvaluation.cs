@@ -188,16 +188,34 @@ internal abstract class RowResultPredicate(int column) : BoundPredicate
 
 internal sealed class BoundRowLambda<T>(int column, Func<ArrayData, ValueReader<T>> readers, Func<T, bool> predicate) : RowResultPredicate(column)
 {
+    private const int Chunk = 4096;
+
     protected override void Fill(ArrayData data, Span<ulong> results)
     {
         var reader = readers(data);
         var validity = new Validity(data);
-        for (var i = 0; i < data.Length; i++)
+        var n = data.Length;
+        var buffer = ArrayPool<T>.Shared.Rent(Math.Min(Math.Max(n, 1), Chunk));
+        try
         {
-            if (validity.IsValid(i) && predicate(reader.Get(i)))
+            for (var start = 0; start < n; start += Chunk)
             {
-                results[i >> 6] |= 1UL << (i & 63);
+                var count = Math.Min(Chunk, n - start);
+                var values = buffer.AsSpan(0, count);
+                reader.Read(start, values);
+                for (var i = 0; i < count; i++)
+                {
+                    var row = start + i;
+                    if (validity.IsValid(row) && predicate(values[i]))
+                    {
+                        results[row >> 6] |= 1UL << (row & 63);
+                    }
+                }
             }
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(buffer, System.Runtime.CompilerServices.RuntimeHelpers.IsReferenceOrContainsReferences<T>());
         }
     }
 }
@@ -552,17 +570,21 @@ internal sealed class BoundBooleanIn(int column, bool hasTrue, bool hasFalse) : 
     }
 }
 
-/// <summary>Looks string or binary values up in a set without creating strings: buckets by a 64-bit hash.</summary>
+/// <summary>Looks string or binary values up in a set without creating strings: a linear scan for small sets,
+/// buckets by a 64-bit hash for larger ones.</summary>
 internal sealed class BoundBytesIn : RowResultPredicate
 {
+    private const int LinearLimit = 8;
     private readonly Dictionary<ulong, byte[][]> _buckets = [];
+    private readonly byte[][] _members;
 
     public BoundBytesIn(int column, IEnumerable<byte[]> members)
         : base(column)
     {
-        foreach (var group in members.GroupBy(static m => StableHash.XxHash64(m)))
+        _members = [.. members.Distinct(ByteArrayComparer.Instance)];
+        foreach (var group in _members.GroupBy(static m => StableHash.XxHash64(m)))
         {
-            _buckets[group.Key] = [.. group.Distinct(ByteArrayComparer.Instance)];
+            _buckets[group.Key] = [.. group];
         }
     }
 
@@ -570,6 +592,24 @@ internal sealed class BoundBytesIn : RowResultPredicate
     {
         var offsets = MemoryMarshal.Cast<byte, int>(data.Buffers[1].Span).Slice(data.Offset, data.Length + 1);
         var bytes = data.Buffers[2].Span;
+        if (_members.Length <= LinearLimit)
+        {
+            for (var i = 0; i < data.Length; i++)
+            {
+                var value = bytes[offsets[i]..offsets[i + 1]];
+                foreach (var member in _members)
+                {
+                    if (member.Length == value.Length && value.SequenceEqual(member))
+                    {
+                        results[i >> 6] |= 1UL << (i & 63);
+                        break;
+                    }
+                }
+            }
+
+            return;
+        }
+
         for (var i = 0; i < data.Length; i++)
         {
             var value = bytes[offsets[i]..offsets[i + 1]];

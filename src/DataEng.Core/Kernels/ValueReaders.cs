@@ -37,8 +37,9 @@ internal abstract class ValueReader<T>
         return false;
     }
 
-    /// <summary>Reads <paramref name="destination"/>.Length values from <paramref name="start"/>; null rows read as default.</summary>
-    public void Read(int start, Span<T> destination)
+    /// <summary>Reads <paramref name="destination"/>.Length values from <paramref name="start"/>; slots of null rows
+    /// hold default or unspecified values. Overridden by readers that can convert a whole chunk over one span.</summary>
+    public virtual void Read(int start, Span<T> destination)
     {
         var validity = new Validity(Data);
         for (var i = 0; i < destination.Length; i++)
@@ -125,6 +126,9 @@ internal static class ValueReaders
     {
         public override T Get(int row) => MemoryMarshal.Cast<byte, T>(Data.Buffers[1].Span)[Data.Offset + row];
 
+        public override void Read(int start, Span<T> destination)
+            => MemoryMarshal.Cast<byte, T>(Data.Buffers[1].Span).Slice(Data.Offset + start, destination.Length).CopyTo(destination);
+
         public override bool TryGetSpan(out ReadOnlySpan<T> values)
         {
             values = MemoryMarshal.Cast<byte, T>(Data.Buffers[1].Span).Slice(Data.Offset, Data.Length);
@@ -137,6 +141,15 @@ internal static class ValueReaders
         where T : INumberBase<T>
     {
         public override T Get(int row) => T.CreateTruncating(MemoryMarshal.Cast<byte, TSource>(Data.Buffers[1].Span)[Data.Offset + row]);
+
+        public override void Read(int start, Span<T> destination)
+        {
+            var values = MemoryMarshal.Cast<byte, TSource>(Data.Buffers[1].Span).Slice(Data.Offset + start, destination.Length);
+            for (var i = 0; i < values.Length; i++)
+            {
+                destination[i] = T.CreateTruncating(values[i]);
+            }
+        }
     }
 
     private sealed class BooleanReader(ArrayData data, string source, string column) : ValueReader<bool>(data, source, column)
@@ -193,9 +206,20 @@ internal static class ValueReaders
 
     private sealed class DateOnlyReader(ArrayData data, string source, string column) : ValueReader<DateOnly>(data, source, column)
     {
-        public override DateOnly Get(int row)
+        public override DateOnly Get(int row) => Convert(MemoryMarshal.Cast<byte, int>(Data.Buffers[1].Span)[Data.Offset + row], row);
+
+        public override void Read(int start, Span<DateOnly> destination)
         {
-            var days = MemoryMarshal.Cast<byte, int>(Data.Buffers[1].Span)[Data.Offset + row];
+            var values = MemoryMarshal.Cast<byte, int>(Data.Buffers[1].Span).Slice(Data.Offset + start, destination.Length);
+            var validity = new Validity(Data);
+            for (var i = 0; i < values.Length; i++)
+            {
+                destination[i] = validity.IsValid(start + i) ? Convert(values[i], start + i) : default;
+            }
+        }
+
+        private DateOnly Convert(int days, int row)
+        {
             var dayNumber = (long)days + TemporalMath.UnixEpochDayNumber;
             if (dayNumber < DateOnly.MinValue.DayNumber || dayNumber > DateOnly.MaxValue.DayNumber)
             {
@@ -225,9 +249,20 @@ internal static class ValueReaders
     {
         private readonly TimeUnit _unit = ((TimestampType)data.DataType).Unit;
 
-        public override DateTimeOffset Get(int row)
+        public override DateTimeOffset Get(int row) => Convert(MemoryMarshal.Cast<byte, long>(Data.Buffers[1].Span)[Data.Offset + row], row);
+
+        public override void Read(int start, Span<DateTimeOffset> destination)
         {
-            var value = MemoryMarshal.Cast<byte, long>(Data.Buffers[1].Span)[Data.Offset + row];
+            var values = MemoryMarshal.Cast<byte, long>(Data.Buffers[1].Span).Slice(Data.Offset + start, destination.Length);
+            var validity = new Validity(Data);
+            for (var i = 0; i < values.Length; i++)
+            {
+                destination[i] = validity.IsValid(start + i) ? Convert(values[i], start + i) : default;
+            }
+        }
+
+        private DateTimeOffset Convert(long value, int row)
+        {
             if (!TemporalMath.TryToTicks(value, _unit, out var ticks))
             {
                 throw Bad(row, OutOfRange(value, _unit, "DateTimeOffset"));
@@ -242,9 +277,20 @@ internal static class ValueReaders
         private readonly TimeUnit _unit = ((TimestampType)data.DataType).Unit;
         private readonly DateTimeKind _kind = string.IsNullOrEmpty(((TimestampType)data.DataType).Timezone) ? DateTimeKind.Unspecified : DateTimeKind.Utc;
 
-        public override DateTime Get(int row)
+        public override DateTime Get(int row) => Convert(MemoryMarshal.Cast<byte, long>(Data.Buffers[1].Span)[Data.Offset + row], row);
+
+        public override void Read(int start, Span<DateTime> destination)
         {
-            var value = MemoryMarshal.Cast<byte, long>(Data.Buffers[1].Span)[Data.Offset + row];
+            var values = MemoryMarshal.Cast<byte, long>(Data.Buffers[1].Span).Slice(Data.Offset + start, destination.Length);
+            var validity = new Validity(Data);
+            for (var i = 0; i < values.Length; i++)
+            {
+                destination[i] = validity.IsValid(start + i) ? Convert(values[i], start + i) : default;
+            }
+        }
+
+        private DateTime Convert(long value, int row)
+        {
             if (!TemporalMath.TryToTicks(value, _unit, out var ticks))
             {
                 throw Bad(row, OutOfRange(value, _unit, "DateTime"));

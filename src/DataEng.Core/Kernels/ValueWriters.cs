@@ -140,27 +140,56 @@ internal static class ValueWriters
     /// <param name="source">For errors: the stage.</param>
     /// <param name="column">For errors: the output column.</param>
     public static ValueWriter<T> Create<T>(MemoryAllocator allocator, int length, IArrowType type, bool ownValidity, string source, string column)
+        => Factory<T>.Create(allocator, length, type, ownValidity, source, column);
+
+    private static ValueWriter<T?> CreateNullable<T>(MemoryAllocator allocator, int length, IArrowType type, bool ownValidity, string source, string column)
+        where T : struct => new NullableWriter<T>(Create<T>(allocator, length, type, ownValidity: true, source, column));
+
+    private static ValueWriter<T> CreatePrimitive<T>(MemoryAllocator allocator, int length, IArrowType type, bool ownValidity, string source, string column)
+        where T : unmanaged => new PrimitiveWriter<T>(allocator, length, type, ownValidity, source, column);
+
+    private delegate ValueWriter<T> Creator<T>(MemoryAllocator allocator, int length, IArrowType type, bool ownValidity, string source, string column);
+
+    /// <summary>Chooses the writer class for <typeparamref name="T"/> once (reflection only on first use).</summary>
+    private static class Factory<T>
     {
-        var underlying = ClrTypes.Underlying(typeof(T), out var nullable);
-        if (nullable)
+        private static readonly Creator<T> Creator = Choose();
+
+        public static ValueWriter<T> Create(MemoryAllocator allocator, int length, IArrowType type, bool ownValidity, string source, string column)
+            => Creator(allocator, length, type, ownValidity, source, column);
+
+        private static Creator<T> Choose()
         {
-            var inner = typeof(ValueWriters).GetMethod(nameof(Create))!.MakeGenericMethod(underlying).Invoke(null, [allocator, length, type, true, source, column])!;
-            return (ValueWriter<T>)Activator.CreateInstance(typeof(NullableWriter<>).MakeGenericType(underlying), inner)!;
+            var underlying = ClrTypes.Underlying(typeof(T), out var nullable);
+            if (nullable)
+            {
+                return Bind(nameof(CreateNullable), underlying);
+            }
+
+            var t = typeof(T);
+            if (t == typeof(sbyte) || t == typeof(short) || t == typeof(int) || t == typeof(long) || t == typeof(byte) || t == typeof(ushort)
+                || t == typeof(uint) || t == typeof(ulong) || t == typeof(float) || t == typeof(double))
+            {
+                return Bind(nameof(CreatePrimitive), t);
+            }
+
+            object creator = t switch
+            {
+                _ when t == typeof(bool) => (Creator<bool>)((a, n, type, own, s, c) => new BooleanWriter(a, n, type, own, s, c)),
+                _ when t == typeof(decimal) => (Creator<decimal>)((a, n, type, own, s, c) => new DecimalWriter(a, n, (Decimal128Type)type, own, s, c)),
+                _ when t == typeof(string) => (Creator<string>)((a, n, type, own, s, c) => new BytesWriter<string>(a, n, type, own, s, c)),
+                _ when t == typeof(byte[]) => (Creator<byte[]>)((a, n, type, own, s, c) => new BytesWriter<byte[]>(a, n, type, own, s, c)),
+                _ when t == typeof(DateOnly) => (Creator<DateOnly>)((a, n, type, own, s, c) => new DateOnlyWriter(a, n, type, own, s, c)),
+                _ when t == typeof(DateTime) => (Creator<DateTime>)((a, n, type, own, s, c) => new DateTimeWriter(a, n, (TimestampType)type, own, s, c)),
+                _ when t == typeof(DateTimeOffset) => (Creator<DateTimeOffset>)((a, n, type, own, s, c) => new DateTimeOffsetWriter(a, n, (TimestampType)type, own, s, c)),
+                _ => (Creator<T>)((a, n, type, own, s, c) => throw new NotSupportedException($"Cannot write {ClrTypes.Describe(typeof(T))} values to {SchemaText.Describe(type)}.")),
+            };
+            return (Creator<T>)creator;
         }
 
-        object writer = typeof(T) switch
-        {
-            var t when ClrTypes.PhysicalNumeric(type.TypeId) == t => Activator.CreateInstance(typeof(PrimitiveWriter<>).MakeGenericType(t), allocator, length, type, ownValidity, source, column)!,
-            var t when t == typeof(bool) => new BooleanWriter(allocator, length, type, ownValidity, source, column),
-            var t when t == typeof(decimal) => new DecimalWriter(allocator, length, (Decimal128Type)type, ownValidity, source, column),
-            var t when t == typeof(string) => new BytesWriter<string>(allocator, length, type, ownValidity, source, column),
-            var t when t == typeof(byte[]) => new BytesWriter<byte[]>(allocator, length, type, ownValidity, source, column),
-            var t when t == typeof(DateOnly) => new DateOnlyWriter(allocator, length, type, ownValidity, source, column),
-            var t when t == typeof(DateTime) => new DateTimeWriter(allocator, length, (TimestampType)type, ownValidity, source, column),
-            var t when t == typeof(DateTimeOffset) => new DateTimeOffsetWriter(allocator, length, (TimestampType)type, ownValidity, source, column),
-            _ => throw new NotSupportedException($"Cannot write {ClrTypes.Describe(typeof(T))} values to {SchemaText.Describe(type)}."),
-        };
-        return (ValueWriter<T>)writer;
+        private static Creator<T> Bind(string method, Type argument)
+            => typeof(ValueWriters).GetMethod(method, System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                .MakeGenericMethod(argument).CreateDelegate<Creator<T>>();
     }
 }
 
