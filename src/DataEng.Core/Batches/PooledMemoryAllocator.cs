@@ -51,6 +51,8 @@ public sealed class PooledMemoryAllocator : MemoryAllocator, IDisposable
     public PooledMemoryAllocator(PooledMemoryAllocatorOptions options)
         : base(DefaultAlignment)
     {
+        // A constructor that throws still leaves an object to finalize: nothing to release yet.
+        GC.SuppressFinalize(this);
         ArgumentNullException.ThrowIfNull(options);
         var problems = options.Validate();
         if (problems.Count > 0)
@@ -65,6 +67,8 @@ public sealed class PooledMemoryAllocator : MemoryAllocator, IDisposable
         {
             _classes[i] = new SizeClass(ClassSize(i));
         }
+
+        GC.ReRegisterForFinalize(this);
     }
 
     /// <summary>Finalizes the allocator: frees the buffers it retains.</summary>

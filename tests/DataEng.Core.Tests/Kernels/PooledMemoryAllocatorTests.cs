@@ -138,6 +138,28 @@ public class PooledMemoryAllocatorTests
 
         Assert.Contains(nameof(PooledMemoryAllocatorOptions.MaxRetainedBytes), e.Message, StringComparison.Ordinal);
         Assert.Contains(nameof(PooledMemoryAllocatorOptions.MaxPooledBufferSize), e.Message, StringComparison.Ordinal);
+
+        // The half-built instance must not crash the finalizer thread.
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+    }
+
+    [Fact]
+    public void Finalizer_OfAnAbandonedPool_FreesWhatItRetains()
+    {
+        static WeakReference Abandon()
+        {
+            var pool = new PooledMemoryAllocator();
+            pool.Allocate(1000).Dispose();
+            return new WeakReference(pool);
+        }
+
+        var weak = Abandon();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.False(weak.IsAlive);
     }
 
     [Theory]
