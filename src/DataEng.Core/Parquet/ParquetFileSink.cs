@@ -65,7 +65,17 @@ internal sealed class ParquetFileSink : ISink
 
     /// <summary>Returns the staging path of a run: hidden, in the same directory, never ending in <c>.parquet</c>.</summary>
     internal static string StagingPath(string path, string runId)
-        => Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{runId}.inprogress");
+    {
+        // A run id is caller-chosen text: keep only characters that cannot change the directory or the suffix.
+        var safe = string.Create(runId.Length, runId, static (span, id) =>
+        {
+            for (var i = 0; i < id.Length; i++)
+            {
+                span[i] = char.IsAsciiLetterOrDigit(id[i]) || id[i] is '-' or '_' ? id[i] : '_';
+            }
+        });
+        return Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{safe}.inprogress");
+    }
 
     private sealed class Writer(string path, string staging, FileStream stream, ArrowParquetWriter writer, ILogger logger) : ISinkWriter
     {

@@ -247,4 +247,16 @@ public sealed class ParquetFileTests : IDisposable
 
     [Fact]
     public void Read_NoPaths_Throws() => Assert.Throws<ArgumentException>(() => ParquetFile.Read(System.Array.Empty<string>()));
+
+    [Fact]
+    public async Task Write_RunIdWithPathCharacters_StagingStaysInTheTargetDirectory()
+    {
+        var path = PathOf("safe.parquet");
+        var context = new RunContext("p", 1, "../../evil/.parquet", Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, TimeProvider.System, default);
+        await using var writer = await ParquetFile.Write(path).OpenAsync(ParquetTestData.AllTypes, context);
+
+        var staging = Assert.Single(Directory.GetFiles(_directory));
+        Assert.StartsWith(".safe.parquet.", Path.GetFileName(staging), StringComparison.Ordinal);
+        Assert.EndsWith(".inprogress", staging, StringComparison.Ordinal);
+    }
 }
