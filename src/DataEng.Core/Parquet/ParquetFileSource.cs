@@ -55,15 +55,15 @@ internal sealed class ParquetFileSource : ISource
 
     private Schema ReadSchema()
     {
-        var reader = ArrowParquetReader.OpenAsync(_paths[0], _options, CancellationToken.None).AsTask().GetAwaiter().GetResult();
-        try
+        // ISource.Schema is synchronous; open on the thread pool so a caller's synchronization context cannot deadlock.
+        return Task.Run(async () =>
         {
-            return Project(reader, _columns, _paths[0]);
-        }
-        finally
-        {
-            reader.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        }
+            var reader = await ArrowParquetReader.OpenAsync(_paths[0], _options, CancellationToken.None).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                return Project(reader, _columns, _paths[0]);
+            }
+        }).GetAwaiter().GetResult();
     }
 
     private static Schema Project(ArrowParquetReader reader, IReadOnlyList<string>? columns, string path)
