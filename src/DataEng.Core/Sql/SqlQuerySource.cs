@@ -15,7 +15,8 @@ internal sealed class SqlQuerySource : ISource
     private readonly string _sql;
     private readonly IReadOnlyList<KeyValuePair<string, object?>> _parameters;
     private readonly SqlSourceOptions _options;
-    private readonly Lazy<Schema> _schema;
+    private readonly object _schemaGate = new();
+    private Schema? _derived;
 
     public SqlQuerySource(SqlConnectionFactory connections, string sql, IReadOnlyList<KeyValuePair<string, object?>> parameters, SqlSourceOptions options)
     {
@@ -23,7 +24,6 @@ internal sealed class SqlQuerySource : ISource
         _sql = sql;
         _parameters = parameters;
         _options = options;
-        _schema = new Lazy<Schema>(DeriveSchema, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <inheritdoc />
@@ -31,14 +31,28 @@ internal sealed class SqlQuerySource : ISource
 
     /// <inheritdoc />
     /// <remarks>Without <see cref="SqlSourceOptions.Schema"/>, the first access opens a connection and executes the
-    /// query with <see cref="CommandBehavior.SchemaOnly"/> (synchronously).</remarks>
-    public Schema Schema => _options.Schema ?? _schema.Value;
+    /// query with <see cref="CommandBehavior.SchemaOnly"/> (synchronously), unless a run already derived it from its
+    /// reader.</remarks>
+    public Schema Schema
+    {
+        get
+        {
+            if ((_options.Schema ?? Volatile.Read(ref _derived)) is { } known)
+            {
+                return known;
+            }
+
+            lock (_schemaGate)
+            {
+                return _derived ??= DeriveSchema();
+            }
+        }
+    }
 
     /// <inheritdoc />
     public async IAsyncEnumerable<RecordBatch> ReadAsync(RunContext context, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var schema = Schema;
         var started = context.TimeProvider.GetTimestamp();
         Log.SqlQueryStarted(context.Logger, Name, context.RunNumber);
 
@@ -51,6 +65,8 @@ internal sealed class SqlQuerySource : ISource
                 var reader = await ExecuteAsync(command, CommandBehavior.SingleResult, cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
+                    // A source read without being built first derives its schema from this run's reader: no extra round trip.
+                    var schema = _options.Schema ?? Volatile.Read(ref _derived) ?? Remember(SqlTypeMapping.DeriveSchema(reader, Name, ColumnTypes()));
                     var batches = new DataReaderBatchReader(reader, schema, Name, context.Allocator, _options.BatchSize);
                     var count = 0;
                     while (await NextAsync(batches, cancellationToken).ConfigureAwait(false) is { } batch)
@@ -79,12 +95,22 @@ internal sealed class SqlQuerySource : ISource
                     var reader = await ExecuteAsync(command, CommandBehavior.SchemaOnly, CancellationToken.None).ConfigureAwait(false);
                     await using (reader.ConfigureAwait(false))
                     {
-                        var columnTypes = _options.ColumnTypes.Count == 0 ? null : new Dictionary<string, Apache.Arrow.Types.IArrowType>(_options.ColumnTypes, StringComparer.OrdinalIgnoreCase);
-                        return SqlTypeMapping.DeriveSchema(reader, Name, columnTypes);
+                        return SqlTypeMapping.DeriveSchema(reader, Name, ColumnTypes());
                     }
                 }
             }
         }).GetAwaiter().GetResult();
+    }
+
+    private Dictionary<string, Apache.Arrow.Types.IArrowType>? ColumnTypes()
+        => _options.ColumnTypes.Count == 0 ? null : new(_options.ColumnTypes, StringComparer.OrdinalIgnoreCase);
+
+    private Schema Remember(Schema schema)
+    {
+        lock (_schemaGate)
+        {
+            return _derived ??= schema;
+        }
     }
 
     private async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
