@@ -327,6 +327,33 @@ public class CsvTests
         Assert.Equal([[" 1 ", "  x "], ["2", " "]], kept);
     }
 
+    [Theory]
+    [InlineData("\r\n")]
+    [InlineData("\n")]
+    public async Task File_LoneCarriageReturnInTheFirstQuotedField_KeepsTheFileLineEndings(string newLine)
+    {
+        // Sylvan alone takes the first CR it sees (here inside quotes) as the file's line ending.
+        using var files = new CsvTestFiles();
+        var longValue = new string('x', 80);
+        var path = files.Write("cr.csv", string.Join(newLine, "\"a\rb\",1", $"{longValue},2", "\"q\",3", "plain,4") + newLine);
+        var schema = new Schema.Builder().Field(f => f.Name("s").DataType(StringType.Default)).Field(f => f.Name("n").DataType(Int64Type.Default)).Build();
+
+        var rows = await ReadRowsAsync(DataEng.Core.Csv.File(path, new CsvSourceOptions { HasHeader = false, Schema = schema }));
+
+        Assert.Equal([["a\rb", "1"], [longValue, "2"], ["q", "3"], ["plain", "4"]], rows);
+    }
+
+    [Fact]
+    public async Task File_CarriageReturnLineEndings_AreRecordEnds()
+    {
+        using var files = new CsvTestFiles();
+        var path = files.Write("mac.csv", "a,b\r\"x\ny\",1\r2,3\r");
+
+        var rows = await ReadRowsAsync(DataEng.Core.Csv.File(path, new CsvSourceOptions { Schema = TwoStrings }));
+
+        Assert.Equal([["x\ny", "1"], ["2", "3"]], rows);
+    }
+
     [Fact]
     public async Task File_HashAtLineStart_IsDataNotAComment()
     {
