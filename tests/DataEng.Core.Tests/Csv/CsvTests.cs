@@ -507,6 +507,36 @@ public class CsvTests
         Assert.Equal((path, 3L, "id"), (format.Source, format.Row!.Value, format.Column));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RunAsync_CsvThroughPipeline_ReleasesEveryBuffer(bool failMidway)
+    {
+        using var files = new CsvTestFiles();
+        var path = files.Write("p.csv", "id,name\n" + string.Concat(Enumerable.Range(1, 5000).Select(i => failMidway && i == 4321 ? "bad,x\n" : $"{i},n{i}\n")));
+        var allocator = new CountingMemoryAllocator();
+        var sink = new CollectingSink();
+        var pipeline = Pipeline.Create("p")
+            .Extract(DataEng.Core.Csv.File(path, new CsvSourceOptions { BatchSize = 500, InferenceRows = 100 }))
+            .Load(sink)
+            .Configure(o => o.Allocator = allocator)
+            .Build();
+
+        if (failMidway)
+        {
+            await Assert.ThrowsAsync<PipelineStageException>(() => pipeline.RunAsync());
+        }
+        else
+        {
+            await pipeline.RunAsync();
+            Assert.Equal(5000, sink.RowCount);
+        }
+
+        sink.Dispose();
+        Assert.Equal(0, allocator.LiveAllocations);
+        Assert.True(allocator.TotalAllocations > 0);
+    }
+
     [Fact]
     public void File_InvalidOptions_ThrowsListingEveryProblem()
     {

@@ -150,6 +150,42 @@ public class SqlTests
         Assert.Equal(db.Opened, db.Disposed);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RunAsync_QueryThroughPipeline_ReleasesEveryBuffer(bool failMidway)
+    {
+        using var db = new SqliteTestDatabase();
+        db.CreateNumbers(5000);
+        if (failMidway)
+        {
+            db.Execute("UPDATE numbers SET id = 'bad' WHERE id = 4321");
+        }
+
+        var allocator = new CountingMemoryAllocator();
+        var sink = new CollectingSink();
+        var pipeline = Pipeline.Create("p")
+            .Extract(DataEng.Core.Sql.Query(db.CreateConnection, "SELECT id, name FROM numbers ORDER BY rowid", options: new SqlSourceOptions { BatchSize = 500 }))
+            .Load(sink)
+            .Configure(o => o.Allocator = allocator)
+            .Build();
+
+        if (failMidway)
+        {
+            await Assert.ThrowsAsync<PipelineStageException>(() => pipeline.RunAsync());
+        }
+        else
+        {
+            await pipeline.RunAsync();
+            Assert.Equal(5000, sink.RowCount);
+        }
+
+        sink.Dispose();
+        Assert.Equal(0, allocator.LiveAllocations);
+        Assert.True(allocator.TotalAllocations > 0);
+        Assert.Equal(db.Opened, db.Disposed);
+    }
+
     [Fact]
     public async Task Query_DataSource_OpensAConnectionPerRun()
     {
