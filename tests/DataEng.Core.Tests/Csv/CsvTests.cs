@@ -355,6 +355,19 @@ public class CsvTests
     }
 
     [Fact]
+    public async Task File_BlankLinesBeforeTheHeaderAndBetweenRecords_AreSkippedButCounted()
+    {
+        using var files = new CsvTestFiles();
+        var path = files.Write("b.csv", "\n\r\na,b\n\n1,2\n\n\nx\n");
+
+        var source = DataEng.Core.Csv.File(path, new CsvSourceOptions { Schema = TwoStrings });
+        var error = await Assert.ThrowsAsync<DataFormatException>(() => ReadRowsAsync(source));
+
+        Assert.Equal(8, error.Row);
+        Assert.Equal("b", error.Column);
+    }
+
+    [Fact]
     public async Task File_HashAtLineStart_IsDataNotAComment()
     {
         using var files = new CsvTestFiles();
