@@ -28,7 +28,11 @@ public sealed partial class Pipeline
         var runId = options?.RunId ?? Guid.NewGuid().ToString("N");
         var logger = _options.LoggerFactory.CreateLogger("DataEng.Core.Pipeline");
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var context = new RunContext(Name, runNumber, runId, logger, _options.TimeProvider, linked.Token) { Allocator = _options.Allocator };
+        var context = new RunContext(Name, runNumber, runId, logger, _options.TimeProvider, linked.Token);
+        if (_options.Allocator is { } allocator)
+        {
+            context = new RunContext(Name, runNumber, runId, logger, _options.TimeProvider, linked.Token) { Allocator = allocator };
+        }
         if (options is not null)
         {
             foreach (var (key, value) in options.CommitProperties)

@@ -22,9 +22,9 @@ public sealed class PipelineOptions
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
-    /// <summary>Gets or sets the allocator stages use for the Arrow buffers they create (<see cref="RunContext.Allocator"/>).</summary>
-    /// <value>The default value is <see cref="PooledMemoryAllocator.Shared"/>.</value>
-    public Apache.Arrow.Memory.MemoryAllocator Allocator { get; set; } = PooledMemoryAllocator.Shared;
+    /// <summary>Gets or sets the allocator stages use for the Arrow buffers they create (see <see cref="RunContext.Allocator"/>).</summary>
+    /// <value>The default value is <see langword="null"/>: the library's shared allocator.</value>
+    public Apache.Arrow.Memory.MemoryAllocator? Allocator { get; set; }
 
     /// <summary>Gets or sets the minimum time between two progress reports.</summary>
     /// <value>The default value is one second. Must not be negative.</value>
@@ -48,11 +48,6 @@ public sealed class PipelineOptions
         if (LoggerFactory is null)
         {
             problems.Add($"{nameof(LoggerFactory)} must not be null.");
-        }
-
-        if (Allocator is null)
-        {
-            problems.Add($"{nameof(Allocator)} must not be null.");
         }
 
         if (TimeProvider is null)
