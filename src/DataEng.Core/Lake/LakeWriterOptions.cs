@@ -71,6 +71,12 @@ public sealed class LakeWriterOptions
     /// <value>The default value is <see cref="DefaultBasenameTemplate"/>.</value>
     public string BasenameTemplate { get; set; } = DefaultBasenameTemplate;
 
+    /// <summary>Gets or sets the Parquet encoding: codec (Snappy by default; Zstd, Gzip, LZ4, none), compression level and
+    /// dictionary encoding. Its <see cref="ParquetWriteOptions.RowGroupSize"/> is ignored: the lake uses
+    /// <see cref="RowGroupSize"/>.</summary>
+    /// <value>The default value is a new <see cref="ParquetWriteOptions"/> (Snappy, fastest level, automatic dictionaries).</value>
+    public ParquetWriteOptions Parquet { get; set; } = new();
+
     /// <summary>Gets or sets whether to fail when two partition folders differ only in letter case or unicode
     /// normalisation (they would be one folder on Windows and macOS).</summary>
     /// <value>The default value is <see langword="false"/>.</value>
@@ -157,6 +163,15 @@ public sealed class LakeWriterOptions
             problems.Add($"{nameof(MaxCommitRetries)} must not be negative (was {MaxCommitRetries}).");
         }
 
+        if (Parquet is null)
+        {
+            problems.Add($"{nameof(Parquet)} must not be null.");
+        }
+        else
+        {
+            problems.AddRange(Parquet.Validate().Where(static p => !p.StartsWith(nameof(ParquetWriteOptions.RowGroupSize), StringComparison.Ordinal)).Select(static p => $"{nameof(Parquet)}.{p}"));
+        }
+
         problems.AddRange(FileNaming.ValidateTemplate(BasenameTemplate));
         return problems;
     }
@@ -165,6 +180,7 @@ public sealed class LakeWriterOptions
     {
         var clone = (LakeWriterOptions)MemberwiseClone();
         clone._partitionBy = [.. _partitionBy];
+        clone.Parquet = Parquet.Clone();
         return clone;
     }
 }
