@@ -1,5 +1,4 @@
 using Apache.Arrow.Memory;
-using Microsoft.Extensions.Logging;
 
 namespace DataEng.Core;
 
@@ -245,15 +244,13 @@ public sealed partial class LakeDataset
                 });
             }, maxRetries: 10, cancellationToken).ConfigureAwait(false);
 
+            await _log.RefreshAsync(CancellationToken.None).ConfigureAwait(false);
             DataEng.Core.Log.LakeCompacted(logger, Root, removed.Count, staged.Count, groups.Count, published!.Version);
             return new LakeCompactionResult(published.Version, groups.Count, removed.Count, staged.Count, rows);
         }
-        catch (CommitAbandonedException e)
-        {
-            throw new DataEngException($"The compaction of the lake '{Root}' was abandoned at step {e.Step} by the commit observer.", e.InnerException);
-        }
         catch
         {
+            // After an abandoned commit (observer threw) Abort does nothing: recovery cleans up.
             transaction.Abort();
             throw;
         }

@@ -36,6 +36,11 @@ internal static class LakeFileReader
         MemoryAllocator allocator,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        if (expectedRows is not null && !File.Exists(path))
+        {
+            throw new DataFormatException(path, null, null, "the data file listed in the lake manifest is missing (deleted outside the lake, or replaced by a later overwrite or compaction)");
+        }
+
         var reader = await OpenAsync(path, options, cancellationToken).ConfigureAwait(false);
         await using (reader.ConfigureAwait(false))
         {

@@ -203,10 +203,10 @@ internal sealed partial class LakeSinkWriter : ISinkWriter
         {
             Published = await _transaction.CommitAsync(_log, files, Decide, _options.MaxCommitRetries, cancellationToken).ConfigureAwait(false);
         }
-        catch (CommitAbandonedException e)
+        catch (Exception e)
         {
-            _failure = e;
-            throw new DataEngException($"The commit to the lake '{_layout.Root}' was abandoned at step {e.Step} by the commit observer.", e.InnerException);
+            Fail(e);
+            throw;
         }
 
         _state = State.Committed;
@@ -335,11 +335,6 @@ internal sealed partial class LakeSinkWriter : ISinkWriter
         if (failure is null)
         {
             return;
-        }
-
-        if (failure is CommitAbandonedException abandoned)
-        {
-            throw new DataEngException($"The write to the lake '{_layout.Root}' was abandoned at step {abandoned.Step} by the commit observer.", abandoned.InnerException);
         }
 
         System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);

@@ -19,11 +19,11 @@ internal readonly record struct CommitDecision(CommitRecord? Record, string? NoO
     public static CommitDecision NoOp(string reason) => new(null, reason);
 }
 
-/// <summary>Thrown by a commit observer: the commit is abandoned as if the process died.</summary>
-internal sealed class CommitAbandonedException : Exception
+/// <summary>A commit observer threw: the commit is abandoned as if the process died (the inner exception is the observer's).</summary>
+internal sealed class CommitAbandonedException : DataEngException
 {
-    public CommitAbandonedException(LakeCommitStep step, Exception inner)
-        : base($"The commit observer threw at step {step}; the commit was abandoned without clean-up.", inner)
+    public CommitAbandonedException(LakeCommitStep step, string root, Exception inner)
+        : base($"The commit to the lake '{root}' was abandoned at step {step}: the commit observer threw. Nothing was cleaned up; the next open of the lake recovers.", inner)
     {
         Step = step;
     }
@@ -101,7 +101,7 @@ internal sealed class LakeTransaction : IDisposable
         {
             Abandon();
             Log.LakeCommitAbandoned(_logger, e, Layout.Root, step);
-            throw new CommitAbandonedException(step, e);
+            throw new CommitAbandonedException(step, Layout.Root, e);
         }
     }
 
