@@ -4,7 +4,11 @@ namespace DataEng.Core;
 
 internal sealed partial class LakeSinkWriter
 {
+    /// <summary>Rows per gather block: a block of every column stays in the L2 cache while all partitions read it.</summary>
+    private const int GatherBlockRows = 16_384;
+
     private int _physicalOpenFiles;
+    private int[] _cursors = [];
 
     /// <summary>Routes the rows of a batch to their partitions' buffers (the calling thread; nothing per row allocated).</summary>
     private void Split(RecordBatch batch)
@@ -49,16 +53,41 @@ internal sealed partial class LakeSinkWriter
             sorted[counts[rowPartitions[i]]++] = i;
         }
 
+        // Gather in row blocks: every partition takes its rows of one block before the next block, so the block's
+        // source values stay in cache while all partitions read them (a partition's rows are spread over the whole
+        // batch; gathering one partition at a time would stream every column from memory once per partition).
+        if (_cursors.Length < partitionCount)
+        {
+            _cursors = new int[counts.Length];
+        }
+
+        var cursors = _cursors.AsSpan(0, partitionCount);
         var start = 0;
         for (var p = 0; p < partitionCount; p++)
         {
-            var end = counts[p];
-            if (end > start)
-            {
-                Append(_partitions[p], batch, sorted[start..end]);
-            }
+            cursors[p] = start;
+            start = counts[p];
+        }
 
-            start = end;
+        var blockRows = partitionCount == 1 ? rows : GatherBlockRows;
+        for (var blockEnd = blockRows; blockEnd - blockRows < rows; blockEnd += blockRows)
+        {
+            for (var p = 0; p < partitionCount; p++)
+            {
+                var from = cursors[p];
+                var end = counts[p];
+                var to = from;
+                while (to < end && sorted[to] < blockEnd)
+                {
+                    to++;
+                }
+
+                if (to > from)
+                {
+                    Append(_partitions[p], batch, sorted[from..to]);
+                    cursors[p] = to;
+                }
+            }
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
@@ -484,20 +483,16 @@ internal sealed class RowBuffer
                 return;
             }
 
+            // Arrays are owned by the buffer (and so by one writer) rather than the shared pool: they are reused for the
+            // whole write and become garbage with the writer, instead of staying pinned in ArrayPool.Shared.
             var size = Math.Max(needed, (int)Math.Min(int.MaxValue - 64, array.Length + (array.Length >> 1)));
-            var bigger = ArrayPool<byte>.Shared.Rent(size);
-            array.CopyTo(bigger, 0);
-            Return(ref array);
+            var bigger = GC.AllocateUninitializedArray<byte>(size);
+            array.AsSpan().CopyTo(bigger);
             array = bigger;
         }
 
         private static void Return(ref byte[] array)
         {
-            if (array.Length > 0)
-            {
-                ArrayPool<byte>.Shared.Return(array);
-            }
-
             array = [];
         }
     }
