@@ -74,7 +74,7 @@ internal static class FileNaming
         var safe = builder.ToString();
         if (safe.Length == 0 || safe != text || safe.Length > MaxPipelineChars)
         {
-            // Keep it readable but unique: two different texts never share a name.
+            // Readable, and distinct for distinct texts (up to a 32-bit hash collision).
             var hash = StableHash.Murmur3_32(Encoding.UTF8.GetBytes(text)).ToString("x8", CultureInfo.InvariantCulture);
             safe = (safe.Length > MaxPipelineChars - 9 ? safe[..(MaxPipelineChars - 9)] : safe) + "-" + hash;
         }
