@@ -104,7 +104,8 @@ internal sealed partial class LakeSinkWriter : ISinkWriter
         await log.RefreshAsync(cancellationToken).ConfigureAwait(false);
 
         // Recovery first: what a crashed commit left must be gone before anything new is written.
-        LakeTransaction.Recover(layout, log, context.Logger);
+        await LakeTransaction.RecoverAsync(layout, log, context.Logger, cancellationToken).ConfigureAwait(false);
+        await log.RefreshAsync(cancellationToken).ConfigureAwait(false);
         var state = log.Latest;
         if (options.Mode == LakeWriteMode.ErrorIfExists)
         {
