@@ -172,11 +172,25 @@ internal sealed partial class ArrowParquetReader : IAsyncDisposable
     /// <returns>The batches; the caller owns and disposes each.</returns>
     /// <exception cref="ParquetFileException">The data is corrupt, or a requested column cannot be read.</exception>
     /// <exception cref="ArgumentException">A requested column does not exist.</exception>
-    public async IAsyncEnumerable<RecordBatch> ReadAsync(IReadOnlyList<string>? columns = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<RecordBatch> ReadAsync(IReadOnlyList<string>? columns = null, CancellationToken cancellationToken = default)
+        => ReadAsync(columns, null, cancellationToken);
+
+    /// <summary>Reads the file, one row group at a time, labelling the batches with a given schema.</summary>
+    /// <param name="columns">The columns to read, in the order wanted, or <see langword="null"/> for all.</param>
+    /// <param name="outputSchema">The schema of the yielded batches (same names and types as the columns read; used
+    /// by multi-file sources so every batch carries the source's schema), or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>The batches; the caller owns and disposes each.</returns>
+    public async IAsyncEnumerable<RecordBatch> ReadAsync(IReadOnlyList<string>? columns, Schema? outputSchema, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var selected = Resolve(columns);
-        var schema = columns is null ? Schema : new Schema(selected.Select(static c => c.ArrowField), null);
+        var schema = outputSchema ?? (columns is null ? Schema : new Schema(selected.Select(static c => c.ArrowField), null));
+        if (schema.FieldsList.Count != selected.Count)
+        {
+            throw new ArgumentException("The output schema must have one field per column read.", nameof(outputSchema));
+        }
+
         var batchSize = _options.BatchSize ?? int.MaxValue;
         for (var group = 0; group < _meta.RowGroups.Count; group++)
         {
@@ -280,6 +294,7 @@ internal sealed partial class ArrowParquetReader : IAsyncDisposable
                 var column = columns[built];
                 try
                 {
+                    await ValidatePagesAsync(group, column, rows, cancellationToken).ConfigureAwait(false);
                     arrays[built] = await ReadColumnAsync(rowGroup, column, rows, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not ParquetFileException && IsReadFailure(e))
@@ -352,7 +367,7 @@ internal sealed partial class ArrowParquetReader : IAsyncDisposable
         {
             stream.Seek(length - 8 - footerLength, SeekOrigin.Begin);
             await stream.ReadExactlyAsync(footer.AsMemory(0, footerLength), cancellationToken).ConfigureAwait(false);
-            if (!ThriftCompactValidator.TryValidateStruct(footer.AsSpan(0, footerLength), out var error))
+            if (!ThriftCompactValidator.TryValidateFileMetaData(footer.AsSpan(0, footerLength), out var error))
             {
                 throw new ParquetFileException(file, null, null, $"the footer is corrupt: {error}");
             }
@@ -411,12 +426,10 @@ internal sealed partial class ArrowParquetReader : IAsyncDisposable
         return total;
     }
 
-    /// <summary>Whether an exception comes from reading bad data (as opposed to a bug or cancellation).</summary>
-    private static bool IsReadFailure(Exception e) => e is not OperationCanceledException and not OutOfMemoryException
-        and (IOException or InvalidDataException or ParquetException or Parquet.Meta.Proto.ThriftProtocolException
-            or InvalidOperationException or ArgumentException or IndexOutOfRangeException or ArithmeticException
-            or FormatException or NotSupportedException or NotImplementedException or InvalidCastException
-            or NullReferenceException or KeyNotFoundException or AggregateException);
+    /// <summary>Whether an exception comes from reading the file: anything but cancellation. Parquet.Net and its
+    /// codecs (Snappier, ZstdSharp, K4os LZ4) throw a zoo of types on damaged input; all of them become one
+    /// <see cref="ParquetFileException"/>.</summary>
+    private static bool IsReadFailure(Exception e) => e is not OperationCanceledException;
 
     private static async ValueTask DisposeQuietlyAsync(ParquetReader reader)
     {

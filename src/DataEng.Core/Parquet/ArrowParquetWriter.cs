@@ -28,7 +28,7 @@ internal sealed partial class ArrowParquetWriter : IAsyncDisposable
     private readonly ParquetWriteOptions _options;
     private readonly ParquetColumn[] _columns;
     private readonly Schema _schema;
-    private readonly IReadOnlyDictionary<string, string>? _metadata;
+    private readonly Dictionary<string, string> _metadata;
     private readonly List<RecordBatch> _pending = [];
     private readonly ScratchBuffers _scratch = new();
     private int _pendingRows;
@@ -38,7 +38,7 @@ internal sealed partial class ArrowParquetWriter : IAsyncDisposable
     private bool _completed;
     private bool _disposed;
 
-    private ArrowParquetWriter(CountingWriteStream stream, ParquetWriter writer, ParquetOptions parquetOptions, ParquetWriteOptions options, ParquetColumn[] columns, Schema schema, IReadOnlyDictionary<string, string>? metadata)
+    private ArrowParquetWriter(CountingWriteStream stream, ParquetWriter writer, ParquetOptions parquetOptions, ParquetWriteOptions options, ParquetColumn[] columns, Schema schema, Dictionary<string, string> metadata)
     {
         _stream = stream;
         _writer = writer;
@@ -48,6 +48,10 @@ internal sealed partial class ArrowParquetWriter : IAsyncDisposable
         _schema = schema;
         _metadata = metadata;
     }
+
+    /// <summary>Gets the key/value metadata written into the footer by <see cref="CompleteAsync"/>; entries may be added
+    /// until then.</summary>
+    public IDictionary<string, string> Metadata => _metadata;
 
     /// <summary>Gets the Arrow schema being written.</summary>
     public Schema Schema => _schema;
@@ -111,7 +115,8 @@ internal sealed partial class ArrowParquetWriter : IAsyncDisposable
             throw;
         }
 
-        return new ArrowParquetWriter(counting, writer, parquetOptions, options, columns, schema, metadata);
+        var ownMetadata = metadata is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(metadata, StringComparer.Ordinal);
+        return new ArrowParquetWriter(counting, writer, parquetOptions, options, columns, schema, ownMetadata);
     }
 
     /// <summary>Accepts a batch. Borrowed: the writer keeps shared references, the caller still disposes it.</summary>
@@ -208,15 +213,7 @@ internal sealed partial class ArrowParquetWriter : IAsyncDisposable
             }
         }
 
-        var custom = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (_metadata is not null)
-        {
-            foreach (var (key, value) in _metadata)
-            {
-                custom[key] = value;
-            }
-        }
-
+        var custom = new Dictionary<string, string>(_metadata, StringComparer.Ordinal);
         if (ParquetSchemaMapping.ArrowTypesMetadata(_columns) is { } arrowTypes)
         {
             custom[ParquetSchemaMapping.ArrowTypesKey] = arrowTypes;

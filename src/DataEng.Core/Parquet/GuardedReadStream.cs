@@ -47,6 +47,7 @@ internal sealed class GuardedReadStream : Stream
             return 0;
         }
 
+        Reposition();
         var read = _inner.Read(buffer[..count]);
         _position += read;
         return read;
@@ -64,6 +65,7 @@ internal sealed class GuardedReadStream : Stream
 
         using var linked = cancellationToken.CanBeCanceled && Token.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Token) : null;
         var token = linked?.Token ?? (cancellationToken.CanBeCanceled ? cancellationToken : Token);
+        Reposition();
         var read = await _inner.ReadAsync(buffer[..count], token).ConfigureAwait(false);
         _position += read;
         return read;
@@ -102,6 +104,15 @@ internal sealed class GuardedReadStream : Stream
     {
         // The reader owns the inner stream.
         base.Dispose(disposing);
+    }
+
+    /// <summary>The reader also reads the inner stream directly (page checks), so every read restores its position.</summary>
+    private void Reposition()
+    {
+        if (_inner.Position != _position)
+        {
+            _inner.Seek(_position, SeekOrigin.Begin);
+        }
     }
 
     private bool Prepare(int requested, out int count)

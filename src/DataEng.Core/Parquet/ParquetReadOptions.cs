@@ -15,6 +15,11 @@ public sealed class ParquetReadOptions
     /// <value>The default value is 67,108,864 (64 Mi rows). Must be at least 1.</value>
     public long MaxRowGroupRows { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>Gets or sets the largest data or dictionary page accepted, in uncompressed bytes. Pages of fixed-width
+    /// columns are also bounded by their row count; this bounds pages of strings and binary.</summary>
+    /// <value>The default value is 256 MiB. Must be at least 64 KiB.</value>
+    public int MaxPageBytes { get; set; } = 256 * 1024 * 1024;
+
     /// <summary>Gets or sets how long opening a file (reading and validating its footer) may take.</summary>
     /// <value>The default value is 30 seconds. Must be positive or <see cref="Timeout.InfiniteTimeSpan"/>.</value>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
@@ -39,6 +44,11 @@ public sealed class ParquetReadOptions
             problems.Add($"{nameof(MaxFooterBytes)} must be at least 1024 (was {MaxFooterBytes}).");
         }
 
+        if (MaxPageBytes < 64 * 1024)
+        {
+            problems.Add($"{nameof(MaxPageBytes)} must be at least 65536 (was {MaxPageBytes}).");
+        }
+
         if (MaxRowGroupRows < 1)
         {
             problems.Add($"{nameof(MaxRowGroupRows)} must be at least 1 (was {MaxRowGroupRows}).");
@@ -56,6 +66,8 @@ public sealed class ParquetReadOptions
 
         return problems;
     }
+
+    internal ParquetReadOptions Clone() => (ParquetReadOptions)MemberwiseClone();
 
     internal void ThrowIfInvalid()
     {

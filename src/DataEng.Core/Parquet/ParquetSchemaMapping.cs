@@ -71,6 +71,10 @@ internal sealed class ParquetColumn
     /// <summary>Gets the byte width of a FIXED_LEN_BYTE_ARRAY decimal, or 0 for BYTE_ARRAY.</summary>
     public int FixedLength { get; init; }
 
+    /// <summary>Gets the byte width of one stored value when reading (0 for BYTE_ARRAY), which bounds how large a page
+    /// of this column can plausibly be.</summary>
+    public int PhysicalWidth { get; init; }
+
     /// <summary>Gets the schema element patch applied to the written footer (logical and converted types that Parquet.Net
     /// cannot express for raw values), or <see langword="null"/>.</summary>
     public Action<SchemaElement>? FooterPatch { get; init; }
@@ -396,8 +400,18 @@ internal static class ParquetSchemaMapping
         var logical = e.LogicalType;
         var converted = e.ConvertedType;
 
+        var width = e.Type switch
+        {
+            ParquetType.BOOLEAN => 1,
+            ParquetType.INT32 or ParquetType.FLOAT => 4,
+            ParquetType.INT64 or ParquetType.DOUBLE => 8,
+            ParquetType.INT96 => 12,
+            ParquetType.FIXED_LEN_BYTE_ARRAY => Math.Max(e.TypeLength ?? 0, 0),
+            _ => 0,
+        };
+
         ParquetColumn Make(IArrowType type, ParquetColumnKind kind, DataField physical, int fixedLength = 0, long scale = 1)
-            => new(index, new Field(name, type, nullable), kind, physical) { FixedLength = fixedLength, TimestampScale = scale };
+            => new(index, new Field(name, type, nullable), kind, physical) { FixedLength = fixedLength, TimestampScale = scale, PhysicalWidth = width };
 
         if (logical?.DECIMAL is not null || converted == ConvertedType.DECIMAL)
         {

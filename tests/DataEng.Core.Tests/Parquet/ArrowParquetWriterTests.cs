@@ -254,4 +254,32 @@ public sealed class ArrowParquetWriterTests : IDisposable
         Assert.Equal(0L, ParquetTestData.Query($"SELECT count(*) FROM '{path}'")[0][0]);
         Assert.Equal(ParquetTestData.AllTypes.FieldsList.Count, ParquetTestData.Describe(path).Count);
     }
+
+    [Fact]
+    public async Task FlushRowGroupAsync_WritesOnePagePerColumnChunk()
+    {
+        using var batch = ParquetTestData.AllTypesBatch(rows: 3000);
+        var path = await ParquetTestData.WriteFileAsync(PathOf("pages.parquet"), [batch], batch.Schema, new ParquetWriteOptions { RowGroupSize = 2000 });
+        var file = await File.ReadAllBytesAsync(path);
+
+        var chunks = ParquetTestData.Query($"SELECT path_in_schema, coalesce(dictionary_page_offset, data_page_offset), data_page_offset, total_compressed_size FROM parquet_metadata('{path}')");
+
+        Assert.Equal(2 * batch.ColumnCount, chunks.Count);
+        foreach (var chunk in chunks)
+        {
+            var start = Convert.ToInt64(chunk[1], System.Globalization.CultureInfo.InvariantCulture);
+            var dataPage = Convert.ToInt64(chunk[2], System.Globalization.CultureInfo.InvariantCulture);
+            var end = start + Convert.ToInt64(chunk[3], System.Globalization.CultureInfo.InvariantCulture);
+            var dataPages = 0;
+            for (var position = start; position < end;)
+            {
+                Assert.True(ThriftCompactValidator.TryReadPageHeader(file.AsSpan((int)position, (int)(end - position)), out var header, out var error), error);
+                dataPages += header.Type is 0 or 3 ? 1 : 0;
+                Assert.True(position != dataPage || header.Type is 0 or 3);
+                position += header.Length + header.CompressedSize;
+            }
+
+            Assert.True(dataPages == 1, $"column '{chunk[0]}' has {dataPages} data pages");
+        }
+    }
 }
