@@ -197,3 +197,19 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider
             => provider.Lines.Enqueue($"{logLevel} {eventId.Id} {formatter(state, exception)} {exception}");
     }
 }
+
+/// <summary>A logger factory over one <see cref="CapturingLoggerProvider"/>.</summary>
+internal sealed class CapturingLoggerFactory : ILoggerFactory
+{
+    public CapturingLoggerProvider Provider { get; } = new();
+
+    public void AddProvider(ILoggerProvider provider)
+    {
+    }
+
+    public ILogger CreateLogger(string categoryName) => Provider.CreateLogger(categoryName);
+
+    public void Dispose()
+    {
+    }
+}
