@@ -303,7 +303,4 @@ public static class IncrementalCommitKeys
 
     /// <summary>The rows read again and skipped because they were already delivered.</summary>
     public const string Deduplicated = "incremental.deduplicated";
-
-    /// <summary>The files loaded so far by an incremental file source (JSON).</summary>
-    public const string Files = "incremental.files";
 }
