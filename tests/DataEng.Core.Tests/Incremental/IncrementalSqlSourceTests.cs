@@ -1,4 +1,6 @@
+using DataEng.Core.Tests.Checkpoints;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 using Polly;
 using Polly.Retry;
 
@@ -379,6 +381,55 @@ public class IncrementalSqlSourceTests
         Assert.Equal(6, db.Count());
         db.Execute("SELECT COUNT(*) FROM orders");
         Assert.Equal(db.AllIds, sink.Ids);
+    }
+
+    [PostgresFact]
+    public async Task RunIncrementalAsync_HostileIdentifiersAndCursorValuesOnPostgres_InjectNothing()
+    {
+        var table = "pg‘t’ \"x\"; DROP TABLE dataeng_checkpoints;--" + Guid.NewGuid().ToString("N")[..6];
+        const string cursor = "c'ur\"sor;--";
+        var quotedTable = OrdersDb.Quote(table);
+        string[] values = ["a'; DROP TABLE dataeng_leases;--", "b\"; DELETE FROM x;--", "c‘’“”＇", "d' OR '1'='1", "e\\'--", "f$$ $x$"];
+        await using var admin = new NpgsqlConnection(PostgresFactAttribute.ConnectionString);
+        await admin.OpenAsync();
+        async Task Exec(string sql, params object[] args)
+        {
+            await using var command = admin.CreateCommand();
+            command.CommandText = sql;
+            foreach (var arg in args)
+            {
+                command.Parameters.AddWithValue(arg);
+            }
+
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await Exec($"CREATE TABLE {quotedTable} (id BIGINT PRIMARY KEY, {OrdersDb.Quote(cursor)} TEXT COLLATE \"C\", note TEXT)");
+        try
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                await Exec($"INSERT INTO {quotedTable} VALUES ($1, $2, $2)", (long)i + 1, values[i]);
+            }
+
+            var sink = new LedgerSink();
+            var pipeline = Pipeline.Create("pg-injection")
+                .Extract(Sql.Incremental(() => new NpgsqlConnection(PostgresFactAttribute.ConnectionString), table, cursor, ["id"], new IncrementalOptions { PageSize = 2 }))
+                .Load(sink)
+                .Build();
+            var first = await pipeline.RunIncrementalAsync();
+            await Exec($"INSERT INTO {quotedTable} VALUES (99, 'g''); DROP TABLE x;--', 'late')");
+            var second = await pipeline.RunIncrementalAsync();
+
+            Assert.Equal(values.Length, first.Run.RowsWritten);
+            Assert.Equal("str:" + values[^1], first.Watermark);
+            Assert.Equal(1, second.Run.RowsWritten);
+            Assert.Equal([1L, 2, 3, 4, 5, 6, 99], sink.Ids);
+        }
+        finally
+        {
+            await Exec($"DROP TABLE {quotedTable}");
+        }
     }
 
     [Theory]
