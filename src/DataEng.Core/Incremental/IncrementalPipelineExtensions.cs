@@ -81,7 +81,7 @@ public static class IncrementalPipelineExtensions
                 {
                     await store.WriteAsync(lease, run, CancellationToken.None).ConfigureAwait(false);
                 }
-                catch (Exception e) when (checkpointingSink is not null && e is not PipelineLockedException)
+                catch (Exception e) when (checkpointingSink is not null)
                 {
                     // The sink holds the truth; the next run repairs the store before planning.
                     Log.CheckpointWriteFailed(logger, e, pipeline.Name, runNumber, store.Name);
