@@ -355,6 +355,37 @@ public class IncrementalSqlSourceTests
         Assert.Empty(sink.Ids);
     }
 
+    [Fact]
+    public async Task RunIncrementalAsync_RunLongerThanTheLease_KeepsItByRenewing()
+    {
+        using var db = new OrdersDb();
+        var entered = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var sink = new LedgerSink
+        {
+            OnWrite = async () =>
+            {
+                entered.TrySetResult();
+                await release.Task;
+            },
+        };
+        var store = new InMemoryCheckpointStore(_time, TimeSpan.FromMinutes(2));
+        var pipeline = Build(db, sink);
+        db.Insert(1);
+
+        var run = pipeline.RunIncrementalAsync(new IncrementalRunOptions { CheckpointStore = store, LeaseRenewalInterval = TimeSpan.FromSeconds(30) });
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 20; i++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(30));
+            await Assert.ThrowsAsync<PipelineLockedException>(async () => await store.AcquireLeaseAsync("orders"));
+        }
+
+        release.SetResult();
+        Assert.Equal(1, (await run).Run.RowsWritten);
+        Assert.Equal(db.AllIds, sink.Ids);
+    }
+
     [Theory]
     [InlineData("we\"ird'; DROP TABLE orders;--", "c'ur\"sor;--")]
     [InlineData("‘uni’ “code” ＂table＂", "ｃ‘ursor’")]
