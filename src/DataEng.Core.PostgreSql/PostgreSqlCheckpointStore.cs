@@ -185,7 +185,11 @@ public sealed class PostgreSqlCheckpointStore : ICheckpointStore
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             if (Volatile.Read(ref _created) == 0)
             {
+                // Concurrent first uses serialise on a transaction-scoped advisory lock, so CREATE TABLE never races.
+                var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                await using var scope = transaction.ConfigureAwait(false);
                 using var command = connection.CreateCommand();
+                command.Transaction = transaction;
                 command.CommandText = """
                     SELECT pg_advisory_xact_lock(7240251339001);
                     CREATE TABLE IF NOT EXISTS dataeng_checkpoints (
@@ -195,6 +199,7 @@ public sealed class PostgreSqlCheckpointStore : ICheckpointStore
                         pipeline TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at BIGINT NOT NULL);
                     """;
                 await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
                 Volatile.Write(ref _created, 1);
             }
 
