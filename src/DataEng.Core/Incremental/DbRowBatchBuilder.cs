@@ -1,250 +1,62 @@
 using System.Data.Common;
-using System.Globalization;
 using Apache.Arrow;
 using Apache.Arrow.Memory;
-using Apache.Arrow.Types;
 
 namespace DataEng.Core;
 
 /// <summary>
-/// Maps database columns to Arrow and builds batches from rows of boxed values (the incremental SQL source buffers
-/// one page of rows so that a failed page is retried as a whole).
+/// Builds Arrow batches from rows of boxed values with the ADO.NET source's type mapping
+/// (<see cref="SqlTypeMapping"/>) and value writers (<see cref="ArrowValueWriter"/>).
 /// </summary>
-/// <remarks>A stop-gap until the ADO.NET source's <c>DataReaderBatchReader</c> lands; the type mapping is kept small.</remarks>
+/// <remarks>The incremental SQL source buffers one keyset page as boxed values (instead of streaming it through
+/// <see cref="DataReaderBatchReader"/>) for two reasons: a page that fails part-way is dropped and read again as a whole,
+/// and the last row's cursor and key values are bound back exactly as the provider returned them (an Arrow value could
+/// be coarser than the stored one, or a different type than a dynamically typed column holds).</remarks>
 internal static class DbRowBatchBuilder
 {
-    public static Schema InferSchema(DbDataReader reader)
-    {
-        var columns = reader.CanGetColumnSchema() ? reader.GetColumnSchema() : null;
-        var fields = new List<Field>(reader.FieldCount);
-        for (var i = 0; i < reader.FieldCount; i++)
-        {
-            var column = columns?[i];
-            fields.Add(new Field(reader.GetName(i), MapType(reader.GetFieldType(i), column), nullable: column?.AllowDBNull ?? true));
-        }
+    public static Schema InferSchema(DbDataReader reader, string source) => SqlTypeMapping.DeriveSchema(reader, source);
 
-        return new Schema(fields, null);
-    }
-
-    private static IArrowType MapType(Type type, DbColumn? column)
+    public static RecordBatch Build(Schema schema, IReadOnlyList<object?[]> rows, long firstRow, MemoryAllocator allocator, string source)
     {
-        var typeName = column?.DataTypeName ?? string.Empty;
-        return type switch
+        var writers = schema.FieldsList.Select(static f => new ArrowValueWriter(f, TextValueOptions.Invariant)).ToArray();
+        for (var r = 0; r < rows.Count; r++)
         {
-            _ when type == typeof(long) => Int64Type.Default,
-            _ when type == typeof(int) => Int32Type.Default,
-            _ when type == typeof(short) => Int16Type.Default,
-            _ when type == typeof(sbyte) => Int8Type.Default,
-            _ when type == typeof(byte) => UInt8Type.Default,
-            _ when type == typeof(bool) => BooleanType.Default,
-            _ when type == typeof(double) => DoubleType.Default,
-            _ when type == typeof(float) => FloatType.Default,
-            _ when type == typeof(decimal) => new Decimal128Type(38, column?.NumericScale is int s and >= 0 and <= 38 ? s : 10),
-            _ when type == typeof(DateOnly) => Date32Type.Default,
-            _ when type == typeof(DateTimeOffset) => new TimestampType(TimeUnit.Microsecond, "UTC"),
-            _ when type == typeof(DateTime) => new TimestampType(TimeUnit.Microsecond, typeName.Contains("zone", StringComparison.OrdinalIgnoreCase) || typeName.EndsWith("tz", StringComparison.OrdinalIgnoreCase) ? "UTC" : (string?)null),
-            _ when type == typeof(byte[]) => BinaryType.Default,
-            _ => StringType.Default,
-        };
-    }
-
-    public static RecordBatch Build(Schema schema, IReadOnlyList<object?[]> rows, MemoryAllocator allocator, string source)
-    {
-        var arrays = new IArrowArray[schema.FieldsList.Count];
-        try
-        {
-            for (var c = 0; c < arrays.Length; c++)
+            var row = rows[r];
+            for (var c = 0; c < writers.Length; c++)
             {
-                arrays[c] = BuildColumn(schema.FieldsList[c], c, rows, allocator, source);
+                if (!Append(writers[c], row[c]))
+                {
+                    throw new DataFormatException(source, firstRow + r, writers[c].Field.Name, writers[c].Problem ?? "the value does not convert");
+                }
             }
         }
-        catch
-        {
-            foreach (var array in arrays)
-            {
-                array?.Dispose();
-            }
 
-            throw;
-        }
-
-        return new RecordBatch(schema, arrays, rows.Count);
+        return ArrowValueWriters.BuildBatch(schema, writers, rows.Count, allocator);
     }
 
-    private static IArrowArray BuildColumn(Field field, int c, IReadOnlyList<object?[]> rows, MemoryAllocator allocator, string source)
+    private static bool Append(ArrowValueWriter writer, object? value) => value switch
     {
-        var r = 0;
-        try
-        {
-            switch (field.DataType)
-            {
-                case Int64Type:
-                    {
-                        var b = new Int64Array.Builder().Reserve(rows.Count);
-                        for (; r < rows.Count; r++)
-                        {
-                            if (IsNull(rows[r][c])) { b.AppendNull(); } else { b.Append(Convert.ToInt64(rows[r][c], CultureInfo.InvariantCulture)); }
-                        }
-
-                        return b.Build(allocator);
-                    }
-
-                case Int32Type:
-                    {
-                        var b = new Int32Array.Builder().Reserve(rows.Count);
-                        for (; r < rows.Count; r++)
-                        {
-                            if (IsNull(rows[r][c])) { b.AppendNull(); } else { b.Append(Convert.ToInt32(rows[r][c], CultureInfo.InvariantCulture)); }
-                        }
-
-                        return b.Build(allocator);
-                    }
-
-                case Int16Type:
-                    {
-                        var b = new Int16Array.Builder().Reserve(rows.Count);
-                        for (; r < rows.Count; r++)
-                        {
-                            if (IsNull(rows[r][c])) { b.AppendNull(); } else { b.Append(Convert.ToInt16(rows[r][c], CultureInfo.InvariantCulture)); }
-                        }
-
-                        return b.Build(allocator);
-                    }
-
-                case Int8Type:
-                    {
-                        var b = new Int8Array.Builder().Reserve(rows.Count);
-                        for (; r < rows.Count; r++)
-                        {
-                            if (IsNull(rows[r][c])) { b.AppendNull(); } else { b.Append(Convert.ToSByte(rows[r][c], CultureInfo.InvariantCulture)); }
-                        }
-
-                        return b.Build(allocator);
-                    }
-
-                case UInt8Type:
-                    {
-                        var b = new UInt8Array.Builder().Reserve(rows.Count);
-                        for (; r < rows.Count; r++)
-                        {
-                            if (IsNull(rows[r][c])) { b.AppendNull(); } else { b.Append(Convert.ToByte(rows[r][c], CultureInfo.InvariantCulture)); }
-                        }
-
-                        return b.Build(allocator);
-                    }
-
-                case BooleanType:
-                    {
-                        var b = new BooleanArray.Builder().Reserve(rows.Count);
-                        for (; r < rows.Count; r++)
-                        {
-                            if (IsNull(rows[r][c])) { b.AppendNull(); } else { b.Append(Convert.ToBoolean(rows[r][c], CultureInfo.InvariantCulture)); }
-                        }
-
-                        return b.Build(allocator);
-                    }
-
-                case DoubleType:
-                    {
-                        var b = new DoubleArray.Builder().Reserve(rows.Count);
-                        for (; r < rows.Count; r++)
-                        {
-                            if (IsNull(rows[r][c])) { b.AppendNull(); } else { b.Append(Convert.ToDouble(rows[r][c], CultureInfo.InvariantCulture)); }
-                        }
-
-                        return b.Build(allocator);
-                    }
-
-                case FloatType:
-                    {
-                        var b = new FloatArray.Builder().Reserve(rows.Count);
-                        for (; r < rows.Count; r++)
-                        {
-                            if (IsNull(rows[r][c])) { b.AppendNull(); } else { b.Append(Convert.ToSingle(rows[r][c], CultureInfo.InvariantCulture)); }
-                        }
-
-                        return b.Build(allocator);
-                    }
-
-                case Decimal128Type t:
-                    {
-                        var b = new Decimal128Array.Builder(t).Reserve(rows.Count);
-                        for (; r < rows.Count; r++)
-                        {
-                            if (IsNull(rows[r][c])) { b.AppendNull(); } else { b.Append(Convert.ToDecimal(rows[r][c], CultureInfo.InvariantCulture)); }
-                        }
-
-                        return b.Build(allocator);
-                    }
-
-                case Date32Type:
-                    {
-                        var b = new Date32Array.Builder().Reserve(rows.Count);
-                        for (; r < rows.Count; r++)
-                        {
-                            switch (rows[r][c])
-                            {
-                                case null or DBNull: b.AppendNull(); break;
-                                case DateOnly d: b.Append(d); break;
-                                case var v: b.Append(Convert.ToDateTime(v, CultureInfo.InvariantCulture)); break;
-                            }
-                        }
-
-                        return b.Build(allocator);
-                    }
-
-                case TimestampType t:
-                    {
-                        var b = new TimestampArray.Builder(t).Reserve(rows.Count);
-                        for (; r < rows.Count; r++)
-                        {
-                            switch (rows[r][c])
-                            {
-                                case null or DBNull: b.AppendNull(); break;
-                                case DateTimeOffset d: b.Append(d); break;
-                                case DateTime d: b.Append(new DateTimeOffset(DateTime.SpecifyKind(d, DateTimeKind.Utc))); break;
-                                case var v: b.Append(new DateTimeOffset(DateTime.SpecifyKind(Convert.ToDateTime(v, CultureInfo.InvariantCulture), DateTimeKind.Utc))); break;
-                            }
-                        }
-
-                        return b.Build(allocator);
-                    }
-
-                case BinaryType:
-                    {
-                        var b = new BinaryArray.Builder().Reserve(rows.Count);
-                        for (; r < rows.Count; r++)
-                        {
-                            if (rows[r][c] is byte[] bytes) { b.Append(bytes.AsSpan()); } else { b.AppendNull(); }
-                        }
-
-                        return b.Build(allocator);
-                    }
-
-                default:
-                    {
-                        var b = new StringArray.Builder().Reserve(rows.Count);
-                        for (; r < rows.Count; r++)
-                        {
-                            var v = rows[r][c];
-                            if (IsNull(v)) { b.AppendNull(); } else { b.Append(v as string ?? Convert.ToString(v, CultureInfo.InvariantCulture)); }
-                        }
-
-                        return b.Build(allocator);
-                    }
-            }
-        }
-        catch (Exception e) when (e is FormatException or InvalidCastException or OverflowException)
-        {
-            throw new DataFormatException(source, null, field.Name, $"the value '{Describe(rows[r][c])}' does not convert to {field.DataType.Name}.", e);
-        }
-    }
-
-    private static bool IsNull(object? value) => value is null or DBNull;
-
-    private static string Describe(object? value)
-    {
-        var text = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null";
-        return text.Length <= 64 ? text : text[..64] + "…";
-    }
+        null or DBNull => writer.TryAppendNull(),
+        bool v => writer.TryAppendBoolean(v),
+        long v => writer.TryAppendInt64(v),
+        int v => writer.TryAppendInt64(v),
+        short v => writer.TryAppendInt64(v),
+        sbyte v => writer.TryAppendInt64(v),
+        byte v => writer.TryAppendInt64(v),
+        ushort v => writer.TryAppendInt64(v),
+        uint v => writer.TryAppendInt64(v),
+        ulong v => writer.TryAppendUInt64(v),
+        double v => writer.TryAppendDouble(v),
+        float v => writer.TryAppendDouble(v),
+        decimal v => writer.TryAppendDecimal(v),
+        string v => writer.TryAppendText(v),
+        byte[] v => writer.TryAppendBytes(v),
+        DateTime v => writer.TryAppendDateTime(v),
+        DateTimeOffset v => writer.TryAppendDateTimeOffset(v),
+        DateOnly v => writer.TryAppendDate(v),
+        TimeOnly v => writer.TryAppendTime(v),
+        TimeSpan v => writer.TryAppendTimeSpan(v),
+        Guid v => writer.TryAppendGuid(v),
+        _ => writer.TryAppendOther(value),
+    };
 }

@@ -193,8 +193,8 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
         var sql = SqlText.For(connection);
         using var command = connection.CreateCommand();
         command.CommandText = $"SELECT * FROM {From(sql)} WHERE 1 = 0";
-        using var reader = command.ExecuteReader();
-        var schema = DbRowBatchBuilder.InferSchema(reader);
+        using var reader = command.ExecuteReader(System.Data.CommandBehavior.SchemaOnly);
+        var schema = DbRowBatchBuilder.InferSchema(reader, Name);
         var problems = new List<string>();
         foreach (var column in _keyColumns.Prepend(_cursorColumn))
         {
@@ -277,6 +277,7 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
 
         public RecordBatch? Deliver(List<object?[]> page, bool nullCursors)
         {
+            var firstRow = _rowsRead + 1;
             var delivered = new List<object?[]>(page.Count);
             var keyValues = new object?[_keys.Length];
             foreach (var row in page)
@@ -299,7 +300,7 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
                 }
             }
 
-            return delivered.Count == 0 ? null : DbRowBatchBuilder.Build(schema, delivered, context.Allocator, source.Name);
+            return delivered.Count == 0 ? null : DbRowBatchBuilder.Build(schema, delivered, firstRow, context.Allocator, source.Name);
         }
 
         private async Task<List<object?[]>> ReadPageOnceAsync(bool nullCursors, object?[]? after, CancellationToken cancellationToken)

@@ -158,6 +158,8 @@ internal sealed class OrdersDb : IDisposable
         return id;
     }
 
+    public void Register(string name, Func<long, long> function) => _keepAlive.CreateFunction(name, function, isDeterministic: true);
+
     public void Execute(string sql)
     {
         using var command = _keepAlive.CreateCommand();
