@@ -116,6 +116,21 @@ internal sealed class CrashRig : IAsyncDisposable
         return line!;
     }
 
+    /// <summary>
+    /// Runs once in a child whose files may not grow beyond <paramref name="kilobytes"/> KiB (<c>ulimit -f</c>, with
+    /// SIGXFSZ ignored so that a write past the limit fails with EFBIG, as on a full disk).
+    /// </summary>
+    public async Task<(int ExitCode, string Output, string Error)> RunOnceWithFileSizeLimitAsync(int kilobytes)
+    {
+        await StopChildAsync();
+        // W^X off: the runtime maps its code heap through a memory file, which the limit would cap too.
+        var script = $"trap '' XFSZ; ulimit -f {kilobytes.ToString(CultureInfo.InvariantCulture)}; export DOTNET_EnableWriteXorExecute=0; exec \"$0\" \"$@\"";
+        await using var child = ChildProcess.Start("bash", ["-c", script, ChildProcess.DotnetHost, _hostPath, .. _hostArguments, "--once"], Root);
+        var output = await child.ReadLineAsync() ?? string.Empty;
+        var code = await child.WaitForExitAsync();
+        return (code, output, child.StandardError);
+    }
+
     /// <summary>Checks the lake after the last run, stops the child and reports the counts.</summary>
     public async Task FinishAsync()
     {
@@ -130,15 +145,7 @@ internal sealed class CrashRig : IAsyncDisposable
             }
         }
 
-        if (_child is not null)
-        {
-            await _child.WriteLineAsync("quit");
-            var code = await _child.WaitForExitAsync();
-            Assert.Equal(0, code);
-            await _child.DisposeAsync();
-            _child = null;
-        }
-
+        await StopChildAsync();
         _output.WriteLine($"{Context}: {Kills} kills, {Completed} completed runs, {Source.Orders.Count} orders; kills by point: {string.Join(", ", KillsByPoint.OrderBy(static p => p.Key, StringComparer.Ordinal).Select(static p => $"{p.Key}={p.Value}"))}");
     }
 
@@ -155,6 +162,21 @@ internal sealed class CrashRig : IAsyncDisposable
         }
         catch (IOException)
         {
+        }
+    }
+
+    private async Task StopChildAsync()
+    {
+        if (_child is not null)
+        {
+            await _child.WriteLineAsync("quit");
+            var code = await _child.WaitForExitAsync();
+            await _child.DisposeAsync();
+            _child = null;
+            if (code != 0)
+            {
+                throw new CrashTestException($"{Context}: the child exited with {code} after 'quit'.");
+            }
         }
     }
 
