@@ -74,6 +74,11 @@ public static class IncrementalPipelineExtensions
                 };
             }
 
+            if (checkpointingSink is not null)
+            {
+                await ThrowIfCommittedByAnotherRunAsync(checkpointingSink, pipeline.Name, runNumber, runId, cancellationToken).ConfigureAwait(false);
+            }
+
             if (store is not null && lease is not null)
             {
                 var run = new CommittedRun(runNumber, runId, result.CommitProperties);
@@ -130,6 +135,24 @@ public static class IncrementalPipelineExtensions
         }
 
         return committed;
+    }
+
+    /// <summary>
+    /// A sink makes a repeated commit of a run number a no-op, so a run that raced another process running the same
+    /// pipeline (without a store lease) "succeeds" while its data was discarded: fail it instead, naming the winner.
+    /// </summary>
+    private static async Task ThrowIfCommittedByAnotherRunAsync(ICheckpointingSink sink, string pipeline, long runNumber, string runId, CancellationToken cancellationToken)
+    {
+        var committed = sink is IRunCommitLookup lookup
+            ? await lookup.GetCommitAsync(pipeline, runNumber, cancellationToken).ConfigureAwait(false)
+            : await sink.GetLastCommitAsync(pipeline, cancellationToken).ConfigureAwait(false);
+        if (committed is not null && committed.RunNumber == runNumber && !string.Equals(committed.RunId, runId, StringComparison.Ordinal))
+        {
+            throw new PipelineLockedException(
+                $"Run {runNumber} of pipeline '{pipeline}' was committed by another run (id {committed.RunId}), not by this one (id {runId}): "
+                + "two processes ran the pipeline at once and this run's data was discarded. Nothing is lost or duplicated: the next run continues from the other run's commit. "
+                + "Run one process per pipeline, or set IncrementalRunOptions.CheckpointStore so that a second process fails at once on the pipeline's lease.");
+        }
     }
 
     private static async Task<CommittedRun?> TryGetLastCommitAsync(ICheckpointingSink sink, string pipeline)
