@@ -11,6 +11,7 @@ using Microsoft.Extensions.Hosting;
 // A worker service that runs a small pipeline every second (see appsettings.json) and prints its health after each
 // run. `--runs N` stops it after N runs; any DataEng:Pipelines:readings:* key can be overridden on the command line,
 // for example `--DataEng:Pipelines:readings:Cron "*/5 * * * *"`.
+// <snippet:register>
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var stopAfter = builder.Configuration.GetValue<int?>("runs");
 var sink = new CollectingSink("memory");
@@ -34,6 +35,7 @@ builder.Services.AddHealthChecks().AddDataEngHealthChecks();
 
 using var host = builder.Build();
 await host.RunAsync();
+// </snippet:register>
 sink.Dispose();
 return 0;
 

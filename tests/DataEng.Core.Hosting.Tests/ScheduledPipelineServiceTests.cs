@@ -15,8 +15,8 @@ public class ScheduledPipelineServiceTests
         await using var host = new HostFixture(Config(("Interval", "00:05:00")));
         await host.StartAsync();
 
-        Assert.Equal(HostFixture.Start.AddMinutes(5), host.Status.NextRunAt);
         await host.SchedulerWaitingForAsync(HostFixture.Start.AddMinutes(5));
+        Assert.Equal(HostFixture.Start.AddMinutes(5), host.Status.NextRunAt);
         host.Clock.Advance(TimeSpan.FromMinutes(4));
         Assert.Equal(0, host.Status.SuccessfulRuns + host.Status.FailedRuns);
 
@@ -38,8 +38,8 @@ public class ScheduledPipelineServiceTests
         await using var host = new HostFixture(Config(("Cron", "*/15 * * * *")));
         await host.StartAsync();
 
-        Assert.Equal(new DateTimeOffset(2024, 5, 1, 10, 15, 0, TimeSpan.Zero), host.Status.NextRunAt);
         await host.SchedulerWaitingForAsync(new DateTimeOffset(2024, 5, 1, 10, 15, 0, TimeSpan.Zero));
+        Assert.Equal(new DateTimeOffset(2024, 5, 1, 10, 15, 0, TimeSpan.Zero), host.Status.NextRunAt);
         host.Clock.Advance(TimeSpan.FromMinutes(8));
         await host.NextRunAsync();
 
@@ -54,6 +54,7 @@ public class ScheduledPipelineServiceTests
         await using var host = new HostFixture(Config(("Interval", "00:00:30")), o => o.Interval = TimeSpan.FromHours(1));
         await host.StartAsync();
 
+        await host.SchedulerWaitingForAsync(HostFixture.Start.AddSeconds(30));
         Assert.Equal(HostFixture.Start.AddSeconds(30), host.Status.NextRunAt);
         Assert.Equal(TimeSpan.FromMinutes(1), host.Status.FreshnessSla);
     }

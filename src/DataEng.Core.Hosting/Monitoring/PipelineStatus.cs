@@ -41,7 +41,8 @@ public sealed class PipelineStatus
     /// <summary>Gets a value indicating whether a run is in progress.</summary>
     public bool IsRunning { get; internal init; }
 
-    /// <summary>Gets when the next run is due, when known.</summary>
+    /// <summary>Gets when the next run is due. It is published once the scheduler's timer for that time is armed: a
+    /// test on a fake clock that sees the value it expects can advance the clock to it.</summary>
     public DateTimeOffset? NextRunAt { get; internal init; }
 
     /// <summary>Gets when the last run started.</summary>

@@ -79,7 +79,7 @@ internal sealed class ScheduledPipelineService : BackgroundService
             var schedule = PipelineSchedule.Create(options, now);
             var sla = options.FreshnessSla ?? schedule.Period * 2;
             var first = options.RunOnStart ? now : schedule.Next(now);
-            _monitor.Update(registration.Name, s => new PipelineStatus(s) { Enabled = true, SchedulerStartedAt = now, FreshnessSla = sla, NextRunAt = first });
+            _monitor.Update(registration.Name, s => new PipelineStatus(s) { Enabled = true, SchedulerStartedAt = now, FreshnessSla = sla });
             _scheduled.Add(new Scheduled(registration.Name, pipeline, schedule, options, first));
             Log.Scheduled(_logger, registration.Name, schedule.ToString(), first, sla);
         }
@@ -119,14 +119,22 @@ internal sealed class ScheduledPipelineService : BackgroundService
                 return;
             }
 
-            _monitor.Update(scheduled.Name, s => new PipelineStatus(s) { NextRunAt = due });
             Log.NextRun(_logger, scheduled.Name, due);
             try
             {
-                // Task.Delay cannot wait more than ~49 days; long gaps are waited in steps.
-                for (var wait = due - _time.GetUtcNow(); wait > TimeSpan.Zero; wait = due - _time.GetUtcNow())
+                // NextRunAt is published once the timer is armed, so a test on a fake clock that sees it can advance
+                // the clock without racing the timer's registration. Task.Delay cannot wait more than ~49 days; long
+                // gaps are waited in steps.
+                var wait = due - _time.GetUtcNow();
+                if (wait <= TimeSpan.Zero)
+                {
+                    _monitor.Update(scheduled.Name, s => new PipelineStatus(s) { NextRunAt = due });
+                }
+
+                for (; wait > TimeSpan.Zero; wait = due - _time.GetUtcNow())
                 {
                     var delay = Task.Delay(wait < MaxDelay ? wait : MaxDelay, _time, stoppingToken);
+                    _monitor.Update(scheduled.Name, s => new PipelineStatus(s) { NextRunAt = due });
                     _monitor.OnWaiting(scheduled.Name, due);
                     await delay.ConfigureAwait(false);
                 }
