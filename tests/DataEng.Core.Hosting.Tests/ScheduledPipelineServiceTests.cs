@@ -60,6 +60,16 @@ public class ScheduledPipelineServiceTests
     }
 
     [Fact]
+    public async Task CronInConfiguration_ReplacesAnIntervalSetInCode()
+    {
+        await using var host = new HostFixture(Config(("Cron", "0 * * * *")), o => o.Interval = TimeSpan.FromMinutes(1));
+        await host.StartAsync();
+
+        await host.SchedulerWaitingForAsync(new DateTimeOffset(2024, 5, 1, 11, 0, 0, TimeSpan.Zero));
+        Assert.Equal(TimeSpan.FromHours(2), host.Status.FreshnessSla);
+    }
+
+    [Fact]
     public async Task RunOnStart_RunsImmediately()
     {
         await using var host = new HostFixture(Config(("Interval", "01:00:00"), ("RunOnStart", "true")));

@@ -44,8 +44,30 @@ public static class DataEngServiceCollectionExtensions
             options.Configure(configure);
         }
 
-        options.Configure<IServiceProvider>((o, sp) => sp.GetService<IConfiguration>()?.GetSection($"{ScheduledPipelineOptions.ConfigurationSection}:{name}").Bind(o));
+        options.Configure<IServiceProvider>((o, sp) => Bind(o, sp.GetService<IConfiguration>()?.GetSection($"{ScheduledPipelineOptions.ConfigurationSection}:{name}")));
         options.ValidateOnStart();
         return services;
+    }
+
+    private static void Bind(ScheduledPipelineOptions options, IConfigurationSection? section)
+    {
+        if (section is null)
+        {
+            return;
+        }
+
+        // A schedule kind chosen in configuration replaces the other kind set as a default in code.
+        var interval = section[nameof(ScheduledPipelineOptions.Interval)] is not null;
+        var cron = section[nameof(ScheduledPipelineOptions.Cron)] is not null;
+        if (interval && !cron)
+        {
+            options.Cron = null;
+        }
+        else if (cron && !interval)
+        {
+            options.Interval = null;
+        }
+
+        section.Bind(options);
     }
 }
