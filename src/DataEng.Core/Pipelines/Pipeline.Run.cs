@@ -29,6 +29,10 @@ public sealed partial class Pipeline
         var logger = _options.LoggerFactory.CreateLogger("DataEng.Core.Pipeline");
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var context = new RunContext(Name, runNumber, runId, logger, _options.TimeProvider, linked.Token);
+        if (_options.Allocator is { } allocator)
+        {
+            context = new RunContext(Name, runNumber, runId, logger, _options.TimeProvider, linked.Token) { Allocator = allocator };
+        }
         if (options is not null)
         {
             foreach (var (key, value) in options.CommitProperties)

@@ -22,6 +22,10 @@ public sealed class PipelineOptions
     /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>Gets or sets the allocator stages use for the Arrow buffers they create (see <see cref="RunContext.Allocator"/>).</summary>
+    /// <value>The default value is <see langword="null"/>: the library's shared allocator.</value>
+    public Apache.Arrow.Memory.MemoryAllocator? Allocator { get; set; }
+
     /// <summary>Gets or sets the minimum time between two progress reports.</summary>
     /// <value>The default value is one second. Must not be negative.</value>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -1,0 +1,56 @@
+namespace DataEng.Core.Tests.Parquet;
+
+public class ParquetOptionsTests
+{
+    [Fact]
+    public void ParquetWriteOptions_Defaults_AreValid()
+    {
+        var options = new ParquetWriteOptions();
+
+        Assert.Empty(options.Validate());
+        Assert.Equal(ParquetCompression.Snappy, options.Compression);
+        Assert.Equal(System.IO.Compression.CompressionLevel.Fastest, options.CompressionLevel);
+        Assert.Equal(1_048_576, options.RowGroupSize);
+        Assert.True(options.AutoDictionary);
+        Assert.Empty(options.DictionaryColumns);
+    }
+
+    [Fact]
+    public void ParquetWriteOptions_Validate_ListsEveryProblem()
+    {
+        var options = new ParquetWriteOptions { RowGroupSize = -1, Compression = (ParquetCompression)42, CompressionLevel = (System.IO.Compression.CompressionLevel)42 };
+        options.DictionaryColumns.Add("");
+
+        Assert.Equal(4, options.Validate().Count);
+    }
+
+    [Fact]
+    public void ParquetReadOptions_Defaults_AreValid()
+    {
+        var options = new ParquetReadOptions();
+
+        Assert.Empty(options.Validate());
+        Assert.Equal(64 * 1024 * 1024, options.MaxFooterBytes);
+        Assert.Null(options.BatchSize);
+        Assert.Null(options.Allocator);
+    }
+
+    [Fact]
+    public void ParquetReadOptions_Validate_ListsEveryProblem()
+    {
+        var options = new ParquetReadOptions { MaxFooterBytes = 10, MaxRowGroupRows = 0, MaxPageBytes = 1, Timeout = TimeSpan.Zero, BatchSize = 0 };
+
+        Assert.Equal(5, options.Validate().Count);
+    }
+
+    [Fact]
+    public void ParquetWriteOptions_ChangedAfterWriteWasCreated_DoNotAffectTheSink()
+    {
+        var options = new ParquetWriteOptions();
+        var sink = ParquetFile.Write(Path.Combine(Path.GetTempPath(), "unused.parquet"), options);
+
+        options.RowGroupSize = 0;
+
+        sink.Validate(ParquetTestData.AllTypes);
+    }
+}
