@@ -13,7 +13,8 @@ internal static class CompareCases
         yield return new CompareCase("lake", "Arrow → 30 Hive partitions", CaseKind.WriteDataset, Engines(
             OurEngines.LakeWriter,
             new CompareEngine("DuckDB COPY PARTITION_BY (from its table)", static (c, output) => Done(() => c.Duck.CopyTablePartitioned(output, c.Settings), c),
-                Note: "COPY … TO … (FORMAT parquet, PARTITION_BY (dt)) from a table DuckDB already holds (loaded before the turns, not timed)."),
+                Note: "COPY … TO … (FORMAT parquet, PARTITION_BY (dt)) from a table DuckDB already holds (loaded before the turns, not timed).",
+                NeedsDuckTable: true),
             new CompareEngine("DuckDB COPY PARTITION_BY (from our Arrow)", static (c, output) => Done(() => c.Duck.CopyArrowPartitioned(c.Data.Batches, output, c.Settings), c),
                 Note: "the same COPY reading our Arrow batches in place through DuckDB's C API Arrow scan (P/Invoke duckdb_arrow_scan)."),
             new CompareEngine("Parquet.Net naive (LINQ GroupBy)", static async (c, output) =>

@@ -2,33 +2,42 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json;
 using DataEng.Core.Benchmarks.Data;
 using DataEng.Core.Benchmarks.Peers;
 
 namespace DataEng.Core.Benchmarks.Compare;
 
 /// <summary>
-/// <c>compare</c>: runs our writers and reader and the peers on the standard dataset in one process, in turns, and
-/// prints one table. Protocol: the dataset (and DuckDB's copy of it) is built before any turn and stays resident for
-/// every engine; turn 0 of every engine is a discarded warm-up; then <c>K</c> measured turns, each running every
-/// engine once, in an order rotated by one engine per turn (so no engine always follows the same neighbour); the
-/// table shows the median. Every output is verified by DuckDB (rows, distinct days, sum of ids) after the turn.
+/// <c>compare</c>: runs our writers and reader and the peers on the standard dataset, in turns, and prints one
+/// table. Protocol: every engine gets a discarded warm-up turn, then <c>K</c> measured turns; the table shows the
+/// median. Every output is verified by DuckDB (rows, distinct days, sum of ids) after each turn, outside the timing.
+/// <para>
+/// Memory is only comparable when no engine inherits another's leftovers (Arrow C++ and DuckDB keep freed memory
+/// in their allocators), so by default each engine runs all its turns in a fresh child process of this program
+/// (same dataset, generated the same way), and its peak is that process's own. <c>--in-process</c> runs every
+/// engine in this process instead, interleaved (the engine order rotates every turn, so no engine always follows
+/// the same neighbour): better against machine drift, worse for absolute memory peaks.
+/// </para>
 /// </summary>
 internal static class CompareCommand
 {
     public const string Usage = """
         compare [--rows N] [--turns K] [--cases lake,file,read] [--batch-rows N] [--row-group N]
-                [--dir PATH] [--markdown PATH] [--keep]
+                [--in-process] [--dir PATH] [--markdown PATH] [--keep]
 
           --rows N        rows of the standard dataset (default 10,000,000)
           --turns K       measured turns per engine, after one discarded warm-up turn (default 5)
           --cases LIST    which cases to run (default: lake,file,read)
           --batch-rows N  rows per input batch (default 1,000,000)
           --row-group N   maximum rows per row group, for every engine (default 1,000,000)
+          --in-process    run every engine in this process, interleaved (default: one child process per engine)
           --dir PATH      where outputs are written (default: a new folder under the temp directory)
           --markdown PATH also write the table (and the run's conditions) to this markdown file
           --keep          keep the outputs of the last turn
         """;
+
+    private const string ResultMarker = "##compare-result ";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -50,6 +59,11 @@ internal static class CompareCommand
             return 0;
         }
 
+        if (options.WorkerCase is not null)
+        {
+            return await RunWorkerAsync(options).ConfigureAwait(false);
+        }
+
         var root = options.Directory ?? Path.Combine(Path.GetTempPath(), $"dataeng-compare-{Environment.ProcessId}");
         Directory.CreateDirectory(root);
         try
@@ -67,38 +81,57 @@ internal static class CompareCommand
 
     private static async Task<int> RunCoreAsync(CompareOptions options, string root)
     {
-        var clock = Stopwatch.StartNew();
-        Console.WriteLine($"Generating the standard dataset: {options.Rows:N0} rows in batches of {options.BatchRows:N0} …");
-        using var data = StandardDataset.Generate(options.Rows, options.BatchRows);
-        Console.WriteLine($"  {data.Batches.Count} batches, {data.LogicalBytes / 1e6:N1} MB of Arrow buffers ({clock.Elapsed.TotalSeconds:N1} s)");
-
-        clock.Restart();
-        using var duck = DuckDbPeer.Open();
-        duck.LoadTable(data);
-        Console.WriteLine($"  DuckDB table loaded through its Arrow scan ({clock.Elapsed.TotalSeconds:N1} s, not timed)");
-
         var settings = new WriteSettings(ParquetCodec.Snappy, options.RowGroupRows, WriteSettings.DefaultZstdLevel);
-        var context = new CompareContext { Data = data, Duck = duck, Settings = settings, ReadBatchRows = options.BatchRows };
         var cases = CompareCases.All().Where(c => options.Cases.Contains(c.Key)).ToList();
-        if (cases.Any(static c => c.Kind == CaseKind.Read))
-        {
-            context.ReadInput = Path.Combine(root, "read-input.parquet");
-            ParquetSharpPeer.WriteFile(context.ReadInput, StandardDataset.Schema, data.Batches, settings);
-            Console.WriteLine($"  read input: {new FileInfo(context.ReadInput).Length / 1e6:N1} MB written by ParquetSharp ({settings})");
-        }
-
-        MemoryProbe.Settle();
-        var baseline = MemoryProbe.CurrentResidentBytes();
-        Console.WriteLine($"  resident set before the turns: {baseline / 1e6:N0} MB (dataset + DuckDB table + runtime)");
-        Console.WriteLine();
-
+        var readInput = Path.Combine(root, "read-input.parquet");
+        var logicalBytes = 0L;
         var results = new List<EngineResult>();
-        foreach (var @case in cases)
+        if (options.InProcess)
         {
-            results.AddRange(await RunCaseAsync(@case, context, options, root).ConfigureAwait(false));
+            using var data = Generate(options);
+            logicalBytes = data.LogicalBytes;
+            using var duck = DuckDbPeer.Open();
+            var context = new CompareContext { Data = data, Duck = duck, Settings = settings, ReadBatchRows = options.BatchRows, ReadInput = readInput };
+            LoadDuckTable(context);
+            if (cases.Any(static c => c.Kind == CaseKind.Read))
+            {
+                WriteReadInput(context);
+            }
+
+            MemoryProbe.Settle();
+            var baseline = MemoryProbe.CurrentResidentBytes();
+            Console.WriteLine($"  resident set before the turns: {baseline / 1e6:N0} MB (runtime + dataset + DuckDB table)");
+            foreach (var @case in cases)
+            {
+                var caseResults = await RunCaseAsync(@case, @case.Engines, context, options, root).ConfigureAwait(false);
+                caseResults.ForEach(r => r.BaselineBytes = baseline);
+                results.AddRange(caseResults);
+            }
+        }
+        else
+        {
+            using (var data = Generate(options))
+            {
+                logicalBytes = data.LogicalBytes;
+                if (cases.Any(static c => c.Kind == CaseKind.Read))
+                {
+                    using var duck = DuckDbPeer.Open();
+                    WriteReadInput(new CompareContext { Data = data, Duck = duck, Settings = settings, ReadInput = readInput });
+                }
+            }
+
+            MemoryProbe.Settle();
+            foreach (var @case in cases)
+            {
+                Console.WriteLine($"== {@case.Title}");
+                for (var e = 0; e < @case.Engines.Count; e++)
+                {
+                    results.Add(await RunChildAsync(@case, e, options, root, readInput).ConfigureAwait(false));
+                }
+            }
         }
 
-        var report = Report(results, options, settings, data, baseline);
+        var report = Report(results, options, settings, logicalBytes);
         Console.WriteLine();
         Console.WriteLine(report);
         if (options.Markdown is { } markdown)
@@ -110,10 +143,120 @@ internal static class CompareCommand
         return results.Any(static r => r.Failure is not null) ? 1 : 0;
     }
 
-    private static async Task<List<EngineResult>> RunCaseAsync(CompareCase @case, CompareContext context, CompareOptions options, string root)
+    /// <summary>Child mode: one engine of one case, all its turns; prints its result as one JSON line.</summary>
+    private static async Task<int> RunWorkerAsync(CompareOptions options)
     {
-        Console.WriteLine($"== {@case.Title}");
-        var results = @case.Engines.Select(e => new EngineResult(@case, e)).ToList();
+        var @case = CompareCases.All().Single(c => c.Key == options.WorkerCase);
+        var engine = @case.Engines[options.WorkerEngine];
+        using var data = Generate(options, quiet: true);
+        using var duck = DuckDbPeer.Open();
+        var settings = new WriteSettings(ParquetCodec.Snappy, options.RowGroupRows, WriteSettings.DefaultZstdLevel);
+        var context = new CompareContext { Data = data, Duck = duck, Settings = settings, ReadBatchRows = options.BatchRows, ReadInput = options.ReadInput ?? string.Empty };
+        if (engine.NeedsDuckTable)
+        {
+            LoadDuckTable(context);
+        }
+
+        MemoryProbe.Settle();
+        var baseline = MemoryProbe.CurrentResidentBytes();
+        var root = options.Directory ?? Path.GetTempPath();
+        var result = (await RunCaseAsync(@case, [engine], context, options, root, printTitle: false).ConfigureAwait(false))[0];
+        result.BaselineBytes = baseline;
+        var dto = new WorkerResult(result.Seconds, result.LastWarmUp, result.BaselineBytes, result.OutputBytes, result.PeakBytes, result.PeakDeltaBytes, result.Failure);
+        Console.WriteLine(ResultMarker + JsonSerializer.Serialize(dto));
+        return 0;
+    }
+
+    private static async Task<EngineResult> RunChildAsync(CompareCase @case, int engineIndex, CompareOptions options, string root, string readInput)
+    {
+        var engine = @case.Engines[engineIndex];
+        var result = new EngineResult(@case, engine);
+        var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        if (Path.GetFileNameWithoutExtension(start.FileName) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(CompareCommand).Assembly.Location);
+        }
+
+        foreach (var arg in (string[])["compare", "--worker", @case.Key, engineIndex.ToString(CultureInfo.InvariantCulture),
+                     "--rows", options.Rows.ToString(CultureInfo.InvariantCulture), "--turns", options.Turns.ToString(CultureInfo.InvariantCulture),
+                     "--batch-rows", options.BatchRows.ToString(CultureInfo.InvariantCulture), "--row-group", options.RowGroupRows.ToString(CultureInfo.InvariantCulture),
+                     "--dir", root, "--read-input", readInput])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        if (options.Keep)
+        {
+            start.ArgumentList.Add("--keep");
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the worker process.");
+        WorkerResult? dto = null;
+        while (await process.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            if (line.StartsWith(ResultMarker, StringComparison.Ordinal))
+            {
+                dto = JsonSerializer.Deserialize<WorkerResult>(line[ResultMarker.Length..]);
+            }
+            else
+            {
+                Console.WriteLine(line);
+            }
+        }
+
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        if (dto is null || process.ExitCode != 0)
+        {
+            result.Failure = $"worker process exited with code {process.ExitCode} without a result";
+            return result;
+        }
+
+        result.Seconds = [.. dto.Seconds];
+        result.LastWarmUp = dto.WarmUpSeconds;
+        result.BaselineBytes = dto.BaselineBytes;
+        result.OutputBytes = dto.OutputBytes;
+        result.PeakBytes = dto.PeakBytes;
+        result.PeakDeltaBytes = dto.PeakDeltaBytes;
+        result.Failure = dto.Failure;
+        return result;
+    }
+
+    private static StandardDataset Generate(CompareOptions options, bool quiet = false)
+    {
+        var clock = Stopwatch.StartNew();
+        var data = StandardDataset.Generate(options.Rows, options.BatchRows);
+        if (!quiet)
+        {
+            Console.WriteLine($"Standard dataset: {options.Rows:N0} rows in {data.Batches.Count} batches of ≤ {options.BatchRows:N0} rows, {data.LogicalBytes / 1e6:N1} MB of Arrow buffers (generated in {clock.Elapsed.TotalSeconds:N1} s)");
+        }
+
+        return data;
+    }
+
+    private static void LoadDuckTable(CompareContext context)
+    {
+        context.Duck.LoadTable(context.Data);
+        context.DuckTableLoaded = true;
+    }
+
+    private static void WriteReadInput(CompareContext context)
+    {
+        ParquetSharpPeer.WriteFile(context.ReadInput, StandardDataset.Schema, context.Data.Batches, context.Settings);
+        Console.WriteLine($"Read input: {new FileInfo(context.ReadInput).Length / 1e6:N1} MB written by ParquetSharp ({context.Settings}), not timed");
+    }
+
+    private static async Task<List<EngineResult>> RunCaseAsync(CompareCase @case, IReadOnlyList<CompareEngine> engines, CompareContext context, CompareOptions options, string root, bool printTitle = true)
+    {
+        if (printTitle)
+        {
+            Console.WriteLine($"== {@case.Title}");
+        }
+
+        var results = engines.Select(e => new EngineResult(@case, e)).ToList();
         var caseDir = Path.Combine(root, @case.Key);
         Directory.CreateDirectory(caseDir);
         for (var turn = 0; turn <= options.Turns; turn++)
@@ -124,6 +267,12 @@ internal static class CompareCommand
                 var result = results[(k + turn) % results.Count];
                 if (result.Failure is not null)
                 {
+                    continue;
+                }
+
+                if (result.Engine.NeedsDuckTable && !context.DuckTableLoaded)
+                {
+                    result.Failure = "DuckDB's table was not loaded";
                     continue;
                 }
 
@@ -197,8 +346,9 @@ internal static class CompareCommand
         }
     }
 
-    private static string Report(List<EngineResult> results, CompareOptions options, WriteSettings settings, StandardDataset data, long baseline)
+    private static string Report(List<EngineResult> results, CompareOptions options, WriteSettings settings, long logicalBytes)
     {
+        var rows = options.Rows;
         var invariant = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.AppendLine("| case | engine | median s | rows/s | MB/s | output MB | peak WS MB | Δ WS MB | spread | ours ÷ this |");
@@ -215,8 +365,8 @@ internal static class CompareCommand
                 }
 
                 var median = r.MedianSeconds;
-                var rowsPerSecond = data.Rows / median;
-                var mbPerSecond = data.LogicalBytes / 1e6 / median;
+                var rowsPerSecond = rows / median;
+                var mbPerSecond = logicalBytes / 1e6 / median;
                 var ratio = ours is null ? "n/a" : r == ours ? "**1.00×**" : $"{median / ours.MedianSeconds:N2}×";
                 var name = r.Engine.IsOurs ? $"**{r.Engine.Name}**" : r.Engine.Name;
                 sb.AppendLine(invariant,
@@ -225,9 +375,13 @@ internal static class CompareCommand
         }
 
         sb.AppendLine();
-        sb.AppendLine(invariant, $"{data.Rows:N0} rows ({data.LogicalBytes / 1e6:N0} MB of Arrow buffers, batches of {options.BatchRows:N0} rows); {settings}; median of {options.Turns} turns after a discarded warm-up, engine order rotated every turn.");
+        var mode = options.InProcess
+            ? "all engines in one process, engine order rotated every turn"
+            : "each engine in its own fresh process (same dataset, same generator)";
+        sb.AppendLine(invariant, $"{rows:N0} rows ({logicalBytes / 1e6:N0} MB of Arrow buffers, batches of {options.BatchRows:N0} rows); {settings}; median of {options.Turns} turns after a discarded warm-up; {mode}.");
         sb.AppendLine("MB/s = uncompressed logical Arrow size ÷ median time (MB = 10^6 bytes). \"ours ÷ this\" = our throughput ÷ this engine's (above 1: we are faster). Spread = (slowest − fastest) ÷ median.");
-        sb.AppendLine(invariant, $"Peak WS = highest resident set during a turn ({MemoryProbe.Method}), after a full compacting GC and malloc_trim; the dataset and DuckDB's table ({baseline / 1e6:N0} MB with the runtime) are resident for every engine. Δ WS = peak − resident set at the start of the turn.");
+        var baselines = string.Join(", ", results.Where(static r => r.Failure is null).Select(static r => r.BaselineBytes / 1_000_000).Distinct().Order().Select(static b => b.ToString("N0", CultureInfo.InvariantCulture)));
+        sb.AppendLine(invariant, $"Peak WS = highest resident set of the process during a measured turn ({MemoryProbe.Method}), after a full compacting GC and malloc_trim; it includes the runtime and the input dataset held in memory (resident before the turns: {baselines} MB; engines reading from DuckDB's table also hold that table). Δ WS = peak − resident set at the start of the turn: the memory the engine itself needed.");
         sb.AppendLine("Every output was verified by DuckDB (row count, 30 distinct dt, sum of id) after each turn, outside the timing.");
         foreach (var note in results.Where(static r => r.Engine.Note is not null).Select(static r => $"{r.Engine.Name}: {r.Engine.Note}").Distinct())
         {
@@ -316,6 +470,14 @@ internal sealed class CompareOptions
 
     public bool Help { get; private set; }
 
+    public bool InProcess { get; private set; }
+
+    public string? WorkerCase { get; private set; }
+
+    public int WorkerEngine { get; private set; }
+
+    public string? ReadInput { get; private set; }
+
     public static CompareOptions Parse(string[] args)
     {
         var options = new CompareOptions();
@@ -352,6 +514,16 @@ internal sealed class CompareOptions
                 case "--markdown":
                     options.Markdown = Path.GetFullPath(Value());
                     break;
+                case "--in-process":
+                    options.InProcess = true;
+                    break;
+                case "--worker":
+                    options.WorkerCase = Value();
+                    options.WorkerEngine = checked((int)ParsePositiveOrZero(arg, Value()));
+                    break;
+                case "--read-input":
+                    options.ReadInput = Value();
+                    break;
                 case "--keep":
                     options.Keep = true;
                     break;
@@ -366,6 +538,8 @@ internal sealed class CompareOptions
         return options;
     }
 
+    private static long ParsePositiveOrZero(string name, string text) => text == "0" ? 0 : ParsePositive(name, text);
+
     private static long ParsePositive(string name, string text)
     {
         var cleaned = text.Replace("_", string.Empty, StringComparison.Ordinal).Replace(",", string.Empty, StringComparison.Ordinal);
@@ -377,3 +551,6 @@ internal sealed class CompareOptions
         return value;
     }
 }
+
+/// <summary>What a worker process reports back.</summary>
+internal sealed record WorkerResult(List<double> Seconds, double WarmUpSeconds, long BaselineBytes, long OutputBytes, long PeakBytes, long PeakDeltaBytes, string? Failure);

@@ -23,6 +23,9 @@ internal sealed class CompareContext
 
     public required DuckDbPeer Duck { get; init; }
 
+    /// <summary>Gets whether DuckDB holds the dataset in its table <see cref="DuckDbPeer.TableName"/>.</summary>
+    public bool DuckTableLoaded { get; set; }
+
     public required WriteSettings Settings { get; init; }
 
     /// <summary>Gets the Parquet file the read cases read (written once before the turns, not timed).</summary>
@@ -37,7 +40,8 @@ internal sealed class CompareContext
 /// <param name="Run">The timed work: writes to the output path (write cases) or returns rows read (read cases).</param>
 /// <param name="IsOurs">Whether this is DataEng.Core (the reference of the ratio column).</param>
 /// <param name="Note">What the reader of the table must know about this engine's number.</param>
-internal sealed record CompareEngine(string Name, Func<CompareContext, string, Task<long>> Run, bool IsOurs = false, string? Note = null);
+/// <param name="NeedsDuckTable">Whether the engine reads the dataset from a DuckDB table (loaded before its turns).</param>
+internal sealed record CompareEngine(string Name, Func<CompareContext, string, Task<long>> Run, bool IsOurs = false, string? Note = null, bool NeedsDuckTable = false);
 
 /// <summary>A case: one hot path, run by several engines with the same input and settings.</summary>
 internal sealed record CompareCase(string Key, string Title, CaseKind Kind, IReadOnlyList<CompareEngine> Engines);
@@ -49,7 +53,10 @@ internal sealed class EngineResult(CompareCase @case, CompareEngine engine)
 
     public CompareEngine Engine { get; } = engine;
 
-    public List<double> Seconds { get; } = [];
+    public List<double> Seconds { get; set; } = [];
+
+    /// <summary>Gets or sets the resident set before the engine's first turn (runtime + dataset + its input).</summary>
+    public long BaselineBytes { get; set; }
 
     public double LastWarmUp { get; set; }
 
