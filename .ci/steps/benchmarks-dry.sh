@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Keeps the benchmarks from rotting: runs every BenchmarkDotNet benchmark once (Dry job: one cold invocation, no
+# Keeps the benchmarks from rotting: checks the instruments (selftest), runs every BenchmarkDotNet benchmark once (Dry job: one cold invocation, no
 # warm-up, in-process) on a tiny dataset, then `compare` on 100,000 rows with one turn. Fails if any benchmark or
 # engine fails (a failed verification included). Not for numbers: nothing printed here is a measurement anyone
 # should read. Bounded: each step is killed after its time limit.
@@ -12,6 +12,9 @@ trap 'rm -rf "$artifacts"' EXIT
 
 echo "benchmarks-dry: build"
 dotnet build "$project" -c Release --nologo -v quiet 2>&1 | tail -n 5
+
+echo "benchmarks-dry: selftest (the instruments: dataset, Arrow scan, output verification)"
+timeout 300 dotnet run -c Release --no-build --project "$project" -- selftest
 
 echo "benchmarks-dry: every benchmark, Dry job, 100,000 rows"
 timeout 900 dotnet run -c Release --no-build --project "$project" -- \

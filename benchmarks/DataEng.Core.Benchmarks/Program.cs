@@ -1,11 +1,12 @@
 using BenchmarkDotNet.Running;
+using DataEng.Core.Benchmarks.Checks;
 using DataEng.Core.Benchmarks.Compare;
 using DataEng.Core.Benchmarks.Data;
 
 namespace DataEng.Core.Benchmarks;
 
 /// <summary>
-/// Entry point. <c>compare …</c> runs the side-by-side table (see <see cref="CompareCommand"/>); anything else goes
+/// Entry point. <c>selftest</c> checks the instruments (<see cref="SelfTest"/>); <c>compare …</c> runs the side-by-side table (see <see cref="CompareCommand"/>); anything else goes
 /// to BenchmarkDotNet's <see cref="BenchmarkSwitcher"/>, after our own options are taken out:
 /// <c>--rows N[,N…]</c> (dataset sizes of the [Params]) or <c>--small</c> (1,000,000 rows only).
 /// </summary>
@@ -17,6 +18,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "compare")
         {
             return await CompareCommand.RunAsync(args[1..]).ConfigureAwait(false);
+        }
+
+        if (args.Length > 0 && args[0] == "selftest")
+        {
+            return await SelfTest.RunAsync().ConfigureAwait(false);
         }
 
         var rest = BenchmarkSizes.TakeArguments(args);
