@@ -3,7 +3,7 @@ namespace DataEng.Core;
 /// <summary>
 /// Input data is malformed or does not convert: names the file (or source), the line or row, and the column.
 /// </summary>
-public sealed class DataFormatException : DataEngException
+public class DataFormatException : DataEngException
 {
     /// <summary>Creates an exception.</summary>
     public DataFormatException()

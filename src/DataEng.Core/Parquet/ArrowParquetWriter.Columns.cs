@@ -1,0 +1,384 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+using Apache.Arrow;
+using Parquet;
+
+namespace DataEng.Core;
+
+internal sealed partial class ArrowParquetWriter
+{
+    private const int DictionarySampleSize = 4096;
+
+    private readonly HashSet<int> _sampleHashes = [];
+
+    private void ChooseEncodings()
+    {
+        var hints = _parquetOptions.ColumnEncodingHints;
+        foreach (var column in _columns)
+        {
+            if (column.Kind is not (ParquetColumnKind.String or ParquetColumnKind.Binary))
+            {
+                continue;
+            }
+
+            var dictionary = _options.DictionaryColumns.Contains(column.Name)
+                || (_options.AutoDictionary && column.Kind == ParquetColumnKind.String && LowCardinality(column));
+            hints[column.ParquetField.Path.ToString()] = dictionary ? EncodingHint.Dictionary : EncodingHint.Default;
+        }
+    }
+
+    /// <summary>Parquet.Net dictionary-encodes a column when its hint says so AND its uniqueness is within the
+    /// threshold, which it reads as each column is written: 1 for hinted columns, 0 (never) for the others.</summary>
+    private void PrepareEncoding(ParquetColumn column)
+        => _parquetOptions.DictionaryEncodingThreshold =
+            _parquetOptions.ColumnEncodingHints.TryGetValue(column.ParquetField.Path.ToString(), out var hint) && hint == EncodingHint.Dictionary ? 1.0 : 0.0;
+
+    /// <summary>Samples the first values of the row group: at most one distinct value in ten means low cardinality.</summary>
+    private bool LowCardinality(ParquetColumn column)
+    {
+        _sampleHashes.Clear();
+        var sampled = 0;
+        foreach (var batch in _pending)
+        {
+            var data = batch.Column(column.Index).Data;
+            var offsets = MemoryMarshal.Cast<byte, int>(data.Buffers[1].Span);
+            var bytes = data.Buffers[2].Span;
+            var validity = data.Buffers[0].Span;
+            var hasNulls = data.GetNullCount() > 0;
+            for (var i = 0; i < data.Length && sampled < DictionarySampleSize; i++)
+            {
+                var row = data.Offset + i;
+                if (hasNulls && !BitUtility.GetBit(validity, row))
+                {
+                    continue;
+                }
+
+                var hash = new HashCode();
+                hash.AddBytes(bytes[offsets[row]..offsets[row + 1]]);
+                _sampleHashes.Add(hash.ToHashCode());
+                sampled++;
+            }
+
+            if (sampled >= DictionarySampleSize)
+            {
+                break;
+            }
+        }
+
+        return sampled > 0 && _sampleHashes.Count * 10 <= sampled;
+    }
+
+    private Task WriteColumnAsync(ParquetRowGroupWriter rowGroup, ParquetColumn column, List<ArrayData> parts, int rows, CancellationToken cancellationToken)
+        => column.Kind switch
+        {
+            ParquetColumnKind.Int8 => WritePrimitiveAsync<sbyte>(rowGroup, column, parts, rows, cancellationToken),
+            ParquetColumnKind.UInt8 => WritePrimitiveAsync<byte>(rowGroup, column, parts, rows, cancellationToken),
+            ParquetColumnKind.Int16 => WritePrimitiveAsync<short>(rowGroup, column, parts, rows, cancellationToken),
+            ParquetColumnKind.UInt16 => WritePrimitiveAsync<ushort>(rowGroup, column, parts, rows, cancellationToken),
+            ParquetColumnKind.Int32 or ParquetColumnKind.Date32 => WritePrimitiveAsync<int>(rowGroup, column, parts, rows, cancellationToken),
+            ParquetColumnKind.UInt32 => WritePrimitiveAsync<uint>(rowGroup, column, parts, rows, cancellationToken),
+            ParquetColumnKind.Int64 => WritePrimitiveAsync<long>(rowGroup, column, parts, rows, cancellationToken),
+            ParquetColumnKind.UInt64 => WritePrimitiveAsync<ulong>(rowGroup, column, parts, rows, cancellationToken),
+            ParquetColumnKind.Float => WritePrimitiveAsync<float>(rowGroup, column, parts, rows, cancellationToken),
+            ParquetColumnKind.Double => WritePrimitiveAsync<double>(rowGroup, column, parts, rows, cancellationToken),
+            ParquetColumnKind.Timestamp when column.TimestampScale == 1 => WritePrimitiveAsync<long>(rowGroup, column, parts, rows, cancellationToken),
+            ParquetColumnKind.Timestamp => WriteConvertedAsync<long>(rowGroup, column, parts, rows, ScaleTimestamps, cancellationToken),
+            ParquetColumnKind.Boolean => WriteConvertedAsync<bool>(rowGroup, column, parts, rows, CopyBooleans, cancellationToken),
+            ParquetColumnKind.DecimalInt32 => WriteConvertedAsync<int>(rowGroup, column, parts, rows, NarrowDecimals32, cancellationToken),
+            ParquetColumnKind.DecimalInt64 => WriteConvertedAsync<long>(rowGroup, column, parts, rows, NarrowDecimals64, cancellationToken),
+            ParquetColumnKind.DecimalBytes => WriteConvertedAsync<Guid>(rowGroup, column, parts, rows, DecimalsToBigEndian, cancellationToken),
+            ParquetColumnKind.String => WriteStringsAsync(rowGroup, column, parts, rows, cancellationToken),
+            ParquetColumnKind.Binary => WriteConvertedAsync<ReadOnlyMemory<byte>>(rowGroup, column, parts, rows, SliceBinary, cancellationToken),
+            _ => throw new InvalidOperationException($"Unexpected column kind {column.Kind}."),
+        };
+
+    /// <summary>Fixed-width values whose Arrow layout is the Parquet.Net element type.</summary>
+    private Task WritePrimitiveAsync<T>(ParquetRowGroupWriter rowGroup, ParquetColumn column, List<ArrayData> parts, int rows, CancellationToken cancellationToken)
+        where T : unmanaged
+    {
+        var nulls = CountNulls(column, parts);
+        if (parts.Count == 1 && nulls == 0)
+        {
+            // Fast path: hand the Arrow value buffer over as is.
+            var data = parts[0];
+            var values = CastMemoryManager<T>.Create(data.Buffers[1].Memory, data.Offset, data.Length);
+            return column.ArrowField.IsNullable
+                ? rowGroup.WriteAllPartsAsync(column.ParquetField, values, _scratch.Ones(rows), null, cancellationToken)
+                : rowGroup.WriteAsync(column.ParquetField, values, null, null, cancellationToken);
+        }
+
+        return WriteConvertedAsync<T>(rowGroup, column, parts, rows, CopyValues<T>, cancellationToken);
+    }
+
+    /// <summary>Compacts the non-null values of every part into a pooled buffer (converting them) and writes them
+    /// with definition levels built from the validity bitmaps.</summary>
+    private Task WriteConvertedAsync<T>(ParquetRowGroupWriter rowGroup, ParquetColumn column, List<ArrayData> parts, int rows, Converter<T> convert, CancellationToken cancellationToken)
+        where T : struct
+    {
+        var nulls = CountNulls(column, parts);
+        var values = _scratch.Rent<T>(rows - nulls);
+        var count = 0;
+        foreach (var data in parts)
+        {
+            count += convert(column, data, values.AsSpan(count));
+        }
+
+        if (!column.ArrowField.IsNullable)
+        {
+            return rowGroup.WriteAsync<T>(column.ParquetField, values.AsMemory(0, count), null, null, cancellationToken);
+        }
+
+        var levels = nulls == 0 ? _scratch.Ones(rows) : BuildDefinitionLevels(parts, rows);
+        return rowGroup.WriteAllPartsAsync<T>(column.ParquetField, values.AsMemory(0, count), levels, null, cancellationToken);
+    }
+
+    private async Task WriteStringsAsync(ParquetRowGroupWriter rowGroup, ParquetColumn column, List<ArrayData> parts, int rows, CancellationToken cancellationToken)
+    {
+        // Parquet.Net takes UTF-16: decode every value of the row group into one pooled char buffer and hand over
+        // slices of it, so no string is allocated per value.
+        var utf8Bytes = 0L;
+        foreach (var data in parts)
+        {
+            var offsets = MemoryMarshal.Cast<byte, int>(data.Buffers[1].Span);
+            utf8Bytes += offsets[data.Offset + data.Length] - offsets[data.Offset];
+        }
+
+        _chars = _scratch.Rent<char>(checked((int)utf8Bytes));
+        _charsUsed = 0;
+        await WriteConvertedAsync<ReadOnlyMemory<char>>(rowGroup, column, parts, rows, DecodeStrings, cancellationToken).ConfigureAwait(false);
+        _chars = null;
+    }
+
+    private char[]? _chars;
+    private int _charsUsed;
+
+    private delegate int Converter<T>(ParquetColumn column, ArrayData data, Span<T> destination)
+        where T : struct;
+
+    private int DecodeStrings(ParquetColumn column, ArrayData data, Span<ReadOnlyMemory<char>> destination)
+    {
+        var offsets = MemoryMarshal.Cast<byte, int>(data.Buffers[1].Span);
+        var bytes = data.Buffers[2].Span;
+        var validity = data.Buffers[0].Span;
+        var hasNulls = data.GetNullCount() > 0;
+        var chars = _chars!;
+        var count = 0;
+        for (var i = 0; i < data.Length; i++)
+        {
+            var row = data.Offset + i;
+            if (hasNulls && !BitUtility.GetBit(validity, row))
+            {
+                continue;
+            }
+
+            var value = bytes[offsets[row]..offsets[row + 1]];
+            var length = Encoding.UTF8.GetChars(value, chars.AsSpan(_charsUsed));
+            destination[count++] = new ReadOnlyMemory<char>(chars, _charsUsed, length);
+            _charsUsed += length;
+        }
+
+        return count;
+    }
+
+    private static int SliceBinary(ParquetColumn column, ArrayData data, Span<ReadOnlyMemory<byte>> destination)
+    {
+        var offsets = MemoryMarshal.Cast<byte, int>(data.Buffers[1].Span);
+        var bytes = data.Buffers[2].Memory;
+        var validity = data.Buffers[0].Span;
+        var hasNulls = data.GetNullCount() > 0;
+        var count = 0;
+        for (var i = 0; i < data.Length; i++)
+        {
+            var row = data.Offset + i;
+            if (hasNulls && !BitUtility.GetBit(validity, row))
+            {
+                continue;
+            }
+
+            destination[count++] = bytes[offsets[row]..offsets[row + 1]];
+        }
+
+        return count;
+    }
+
+    private static int CopyValues<T>(ParquetColumn column, ArrayData data, Span<T> destination)
+        where T : unmanaged
+    {
+        var values = MemoryMarshal.Cast<byte, T>(data.Buffers[1].Span).Slice(data.Offset, data.Length);
+        if (data.GetNullCount() == 0)
+        {
+            values.CopyTo(destination);
+            return values.Length;
+        }
+
+        var validity = data.Buffers[0].Span;
+        var count = 0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (BitUtility.GetBit(validity, data.Offset + i))
+            {
+                destination[count++] = values[i];
+            }
+        }
+
+        return count;
+    }
+
+    private static int CopyBooleans(ParquetColumn column, ArrayData data, Span<bool> destination)
+    {
+        var bits = data.Buffers[1].Span;
+        var validity = data.Buffers[0].Span;
+        var hasNulls = data.GetNullCount() > 0;
+        var count = 0;
+        for (var i = 0; i < data.Length; i++)
+        {
+            var row = data.Offset + i;
+            if (!hasNulls || BitUtility.GetBit(validity, row))
+            {
+                destination[count++] = BitUtility.GetBit(bits, row);
+            }
+        }
+
+        return count;
+    }
+
+    private static int ScaleTimestamps(ParquetColumn column, ArrayData data, Span<long> destination)
+    {
+        var count = CopyValues(column, data, destination);
+        var scale = column.TimestampScale;
+        const long limit = long.MaxValue / 1000;
+        foreach (ref var value in destination[..count])
+        {
+            if (value is > limit or < -limit)
+            {
+                throw new DataFormatException("Parquet writer", null, column.Name, $"the timestamp {value} s is out of range");
+            }
+
+            value *= scale;
+        }
+
+        return count;
+    }
+
+    private static int NarrowDecimals32(ParquetColumn column, ArrayData data, Span<int> destination)
+    {
+        var words = MemoryMarshal.Cast<byte, long>(data.Buffers[1].Span);
+        var validity = data.Buffers[0].Span;
+        var hasNulls = data.GetNullCount() > 0;
+        var count = 0;
+        for (var i = 0; i < data.Length; i++)
+        {
+            var row = data.Offset + i;
+            if (hasNulls && !BitUtility.GetBit(validity, row))
+            {
+                continue;
+            }
+
+            var low = words[2 * row];
+            var high = words[(2 * row) + 1];
+            if (low is < int.MinValue or > int.MaxValue || high != (low >> 63))
+            {
+                throw OutOfRange(column, row);
+            }
+
+            destination[count++] = (int)low;
+        }
+
+        return count;
+    }
+
+    private static int NarrowDecimals64(ParquetColumn column, ArrayData data, Span<long> destination)
+    {
+        var words = MemoryMarshal.Cast<byte, long>(data.Buffers[1].Span);
+        var validity = data.Buffers[0].Span;
+        var hasNulls = data.GetNullCount() > 0;
+        var count = 0;
+        for (var i = 0; i < data.Length; i++)
+        {
+            var row = data.Offset + i;
+            if (hasNulls && !BitUtility.GetBit(validity, row))
+            {
+                continue;
+            }
+
+            var low = words[2 * row];
+            if (words[(2 * row) + 1] != (low >> 63))
+            {
+                throw OutOfRange(column, row);
+            }
+
+            destination[count++] = low;
+        }
+
+        return count;
+    }
+
+    private static int DecimalsToBigEndian(ParquetColumn column, ArrayData data, Span<Guid> destination)
+    {
+        var values = data.Buffers[1].Span;
+        var validity = data.Buffers[0].Span;
+        var hasNulls = data.GetNullCount() > 0;
+        Span<byte> bigEndian = stackalloc byte[16];
+        var count = 0;
+        for (var i = 0; i < data.Length; i++)
+        {
+            var row = data.Offset + i;
+            if (hasNulls && !BitUtility.GetBit(validity, row))
+            {
+                continue;
+            }
+
+            var value = BinaryPrimitives.ReadInt128LittleEndian(values.Slice(16 * row, 16));
+            BinaryPrimitives.WriteInt128BigEndian(bigEndian, value);
+            destination[count++] = new Guid(bigEndian, bigEndian: true);
+        }
+
+        return count;
+    }
+
+    private static DataFormatException OutOfRange(ParquetColumn column, int row)
+        => new("Parquet writer", row + 1L, column.Name, $"the decimal value does not fit {SchemaText.Describe(column.ArrowField.DataType)}");
+
+    private static int CountNulls(ParquetColumn column, List<ArrayData> parts)
+    {
+        var nulls = 0;
+        foreach (var data in parts)
+        {
+            nulls += data.GetNullCount();
+        }
+
+        if (nulls > 0 && !column.ArrowField.IsNullable)
+        {
+            throw new DataFormatException("Parquet writer", null, column.Name, $"the column is declared non-nullable but has {nulls} null value(s)");
+        }
+
+        return nulls;
+    }
+
+    private ReadOnlyMemory<int> BuildDefinitionLevels(List<ArrayData> parts, int rows)
+    {
+        var levels = _scratch.RentLevels(rows);
+        var position = 0;
+        foreach (var data in parts)
+        {
+            var target = levels.AsSpan(position, data.Length);
+            if (data.GetNullCount() == 0)
+            {
+                target.Fill(1);
+            }
+            else
+            {
+                var validity = data.Buffers[0].Span;
+                for (var i = 0; i < target.Length; i++)
+                {
+                    target[i] = BitUtility.GetBit(validity, data.Offset + i) ? 1 : 0;
+                }
+            }
+
+            position += data.Length;
+        }
+
+        return levels.AsMemory(0, rows);
+    }
+}

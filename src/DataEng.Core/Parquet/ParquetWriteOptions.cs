@@ -1,0 +1,80 @@
+using System.IO.Compression;
+
+namespace DataEng.Core;
+
+/// <summary>Options for writing Parquet files.</summary>
+public sealed class ParquetWriteOptions
+{
+    /// <summary>The largest accepted <see cref="RowGroupSize"/>: Arrow arrays index rows with 32-bit integers.</summary>
+    public const int MaxRowGroupSize = int.MaxValue / 2;
+
+    private HashSet<string> _dictionaryColumns = new(StringComparer.Ordinal);
+
+    /// <summary>Gets or sets the compression codec.</summary>
+    /// <value>The default value is <see cref="ParquetCompression.Snappy"/>.</value>
+    public ParquetCompression Compression { get; set; } = ParquetCompression.Snappy;
+
+    /// <summary>Gets or sets the compression level (mapped by each codec to its own levels).</summary>
+    /// <value>The default value is <see cref="System.IO.Compression.CompressionLevel.Fastest"/> (Parquet.Net's own
+    /// default, <see cref="System.IO.Compression.CompressionLevel.SmallestSize"/>, is several times slower).</value>
+    public CompressionLevel CompressionLevel { get; set; } = CompressionLevel.Fastest;
+
+    /// <summary>Gets or sets the number of rows per row group. Incoming batches are accumulated until this many rows
+    /// are buffered, then written as one row group (one page per column); larger batches are split.</summary>
+    /// <value>The default value is 1,048,576. Must be between 1 and <see cref="MaxRowGroupSize"/>.</value>
+    public int RowGroupSize { get; set; } = 1_048_576;
+
+    /// <summary>Gets the names of string and binary columns that are always dictionary encoded.</summary>
+    /// <value>The default value is an empty set (ordinal comparison).</value>
+    public ISet<string> DictionaryColumns => _dictionaryColumns;
+
+    /// <summary>Gets or sets a value indicating whether string columns whose sampled cardinality is low (at most
+    /// one distinct value in ten among the first rows of a row group) are dictionary encoded automatically.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool AutoDictionary { get; set; } = true;
+
+    /// <summary>Returns every problem with these options.</summary>
+    /// <returns>The problems; empty when the options are valid.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (!Enum.IsDefined(Compression))
+        {
+            problems.Add($"{nameof(Compression)} is not a known codec (was {(int)Compression}).");
+        }
+
+        if (!Enum.IsDefined(CompressionLevel))
+        {
+            problems.Add($"{nameof(CompressionLevel)} is not a known level (was {(int)CompressionLevel}).");
+        }
+
+        if (RowGroupSize is < 1 or > MaxRowGroupSize)
+        {
+            problems.Add($"{nameof(RowGroupSize)} must be between 1 and {MaxRowGroupSize} (was {RowGroupSize}).");
+        }
+
+        if (_dictionaryColumns.Any(string.IsNullOrEmpty))
+        {
+            problems.Add($"{nameof(DictionaryColumns)} must not contain empty names.");
+        }
+
+        return problems;
+    }
+
+    internal void ThrowIfInvalid()
+    {
+        var problems = Validate();
+        if (problems.Count > 0)
+        {
+            throw new ArgumentException("Invalid Parquet write options:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(static p => "  - " + p)));
+        }
+    }
+
+    internal ParquetWriteOptions Clone()
+    {
+        var clone = (ParquetWriteOptions)MemberwiseClone();
+        // Later changes by the caller must not leak into a writer that is already configured.
+        clone._dictionaryColumns = new HashSet<string>(_dictionaryColumns, StringComparer.Ordinal);
+        return clone;
+    }
+}

@@ -1,0 +1,202 @@
+using System.Text;
+
+namespace DataEng.Core.Tests.IO;
+
+public sealed class DurableFileTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "dataeng-durable-" + Guid.NewGuid().ToString("N"));
+
+    public DurableFileTests()
+    {
+        Directory.CreateDirectory(_root);
+    }
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    [Fact]
+    public void WriteAllBytesAtomic_NewFile_HasContentAndNoTempFileLeft()
+    {
+        var path = Path.Combine(_root, "a.json");
+
+        DurableFile.WriteAllBytesAtomic(path, "hello"u8);
+
+        Assert.Equal("hello", File.ReadAllText(path));
+        Assert.Equal(["a.json"], Directory.GetFiles(_root).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task WriteAllBytesAtomicAsync_ExistingFile_IsReplaced()
+    {
+        var path = Path.Combine(_root, "a.json");
+        await File.WriteAllTextAsync(path, "old");
+
+        await DurableFile.WriteAllBytesAtomicAsync(path, Encoding.UTF8.GetBytes("new content"));
+
+        Assert.Equal("new content", await File.ReadAllTextAsync(path));
+        Assert.Single(Directory.GetFiles(_root));
+    }
+
+    [Fact]
+    public async Task WriteAllBytesAtomic_ConcurrentReader_SeesEitherOldOrNewContent()
+    {
+        var path = Path.Combine(_root, "state.bin");
+        var oldContent = Enumerable.Repeat((byte)'o', 64 * 1024).ToArray();
+        var newContent = Enumerable.Repeat((byte)'n', 96 * 1024).ToArray();
+        DurableFile.WriteAllBytesAtomic(path, oldContent);
+        using var stop = new CancellationTokenSource();
+        var seen = new HashSet<string>();
+        var reader = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var bytes = File.ReadAllBytes(path);
+                seen.Add(bytes.AsSpan().SequenceEqual(oldContent) ? "old" : bytes.AsSpan().SequenceEqual(newContent) ? "new" : "torn");
+            }
+        });
+
+        for (var i = 0; i < 50; i++)
+        {
+            DurableFile.WriteAllBytesAtomic(path, i % 2 == 0 ? newContent : oldContent);
+        }
+
+        await stop.CancelAsync();
+        await reader;
+        Assert.DoesNotContain("torn", seen);
+    }
+
+    [Fact]
+    public async Task WriteAllBytesAtomicAsync_Cancelled_LeavesOldContentAndNoTempFile()
+    {
+        var path = Path.Combine(_root, "a.json");
+        await File.WriteAllTextAsync(path, "old");
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            async () => await DurableFile.WriteAllBytesAtomicAsync(path, new byte[] { 1, 2, 3 }, new CancellationToken(canceled: true)));
+
+        Assert.Equal("old", await File.ReadAllTextAsync(path));
+        Assert.Single(Directory.GetFiles(_root));
+    }
+
+    [Fact]
+    public void WriteAllBytesAtomic_RenameFails_RemovesTempFile()
+    {
+        // The target is a directory, so the final rename fails after the temp file was written.
+        var path = Path.Combine(_root, "x.parquet");
+        Directory.CreateDirectory(path);
+
+        Assert.ThrowsAny<IOException>(() => DurableFile.WriteAllBytesAtomic(path, "data"u8));
+
+        Assert.Empty(Directory.GetFiles(_root));
+    }
+
+    [Fact]
+    public void MoveDurable_RenamesAcrossDirectories()
+    {
+        var source = Path.Combine(_root, "a", "f.txt");
+        var destination = Path.Combine(_root, "b", "g.txt");
+        Directory.CreateDirectory(Path.GetDirectoryName(source)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+        File.WriteAllText(source, "x");
+
+        DurableFile.MoveDurable(source, destination, overwrite: false);
+
+        Assert.False(File.Exists(source));
+        Assert.Equal("x", File.ReadAllText(destination));
+    }
+
+    [Fact]
+    public void MoveDurable_ExistingTargetWithoutOverwrite_Throws()
+    {
+        var source = Path.Combine(_root, "f.txt");
+        var destination = Path.Combine(_root, "g.txt");
+        File.WriteAllText(source, "x");
+        File.WriteAllText(destination, "y");
+
+        Assert.Throws<IOException>(() => DurableFile.MoveDurable(source, destination, overwrite: false));
+
+        DurableFile.MoveDurable(source, destination, overwrite: true);
+        Assert.Equal("x", File.ReadAllText(destination));
+    }
+
+    [Fact]
+    public void CreateDirectoryDurable_CreatesEveryMissingLevel()
+    {
+        var path = Path.Combine(_root, "a", "b", "c");
+
+        DurableFile.CreateDirectoryDurable(path);
+        DurableFile.CreateDirectoryDurable(path);
+
+        Assert.True(Directory.Exists(path));
+    }
+
+    [Fact]
+    public void FsyncDirectory_ExistingDirectory_Succeeds() => DurableFile.FsyncDirectory(_root);
+
+    [Fact]
+    public void FsyncDirectory_MissingDirectory_ThrowsIOExceptionWithErrno()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var e = Assert.Throws<IOException>(() => DurableFile.FsyncDirectory(Path.Combine(_root, "missing")));
+        Assert.Contains("errno", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FsyncDirectory_OnAFile_Throws()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var file = Path.Combine(_root, "f");
+        File.WriteAllText(file, "x");
+
+        Assert.Throws<IOException>(() => DurableFile.FsyncDirectory(file));
+    }
+
+    [Theory]
+    [InlineData("a/b.parquet", true)]
+    [InlineData("a/../b.parquet", true)]
+    [InlineData(".", true)]
+    [InlineData("..", false)]
+    [InlineData("../x", false)]
+    [InlineData("a/../../x", false)]
+    public void IsUnder_RelativeCandidates(string relative, bool expected)
+        => Assert.Equal(expected, DurableFile.IsUnder(_root, Path.Combine(_root, relative)));
+
+    [Fact]
+    public void IsUnder_SiblingWithSamePrefix_IsFalse()
+        => Assert.False(DurableFile.IsUnder(_root, _root + "-other/file"));
+
+    [Fact]
+    public void IsUnder_RootWithTrailingSeparator_IsHandled()
+        => Assert.True(DurableFile.IsUnder(_root + Path.DirectorySeparatorChar, Path.Combine(_root, "x")));
+
+    [Fact]
+    public void IsUnder_CaseDiffers_IsFalseOnLinux()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        Assert.False(DurableFile.IsUnder(Path.Combine(_root, "data"), Path.Combine(_root, "DATA", "x")));
+    }
+
+    [Fact]
+    public void ResolveUnder_Nested_ReturnsFullPath()
+        => Assert.Equal(Path.Combine(_root, "a", "b.parquet"), DurableFile.ResolveUnder(_root, "a/b.parquet"));
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData("../escape.parquet")]
+    [InlineData("a/../../escape")]
+    [InlineData("/etc/passwd")]
+    [InlineData("a\0b")]
+    public void ResolveUnder_Escaping_Throws(string relative)
+        => Assert.Throws<ArgumentException>(() => DurableFile.ResolveUnder(_root, relative));
+}
