@@ -5,7 +5,7 @@ using DataEng.Core.Benchmarks.Peers;
 namespace DataEng.Core.Benchmarks;
 
 /// <summary>
-/// Arrow batches in memory → one Parquet file (Snappy, row groups of one batch). Baseline: ParquetSharp's Arrow
+/// Arrow batches in memory → one Parquet file (Snappy, row groups of one batch): ours (ArrowParquetWriter). Baseline: ParquetSharp's Arrow
 /// writer (Arrow C++). Peers: DuckDB's COPY over our batches (Arrow scan), hand-written Parquet.Net (one DataField
 /// per column from CLR arrays; the POCO serializer over rows built beforehand, not timed).
 /// </summary>
@@ -51,6 +51,9 @@ public class ParquetFileWriteBenchmarks
         _data.Dispose();
         _scratch.Dispose();
     }
+
+    [Benchmark]
+    public Task DataEngCore_ArrowParquetWriter() => Ours.WriteFileAsync(_output, StandardDataset.Schema, _data.Batches, Settings);
 
     [Benchmark(Baseline = true)]
     public void ParquetSharp_ArrowWriter() => ParquetSharpPeer.WriteFile(_output, StandardDataset.Schema, _data.Batches, Settings);

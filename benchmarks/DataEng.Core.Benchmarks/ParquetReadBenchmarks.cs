@@ -18,6 +18,7 @@ namespace DataEng.Core.Benchmarks;
 public class ParquetReadBenchmarks
 {
     private static readonly string[] PrunedDays = ["2024-01-05", "2024-01-06", "2024-01-07"];
+    private static readonly string[] ProjectedColumns = ["id", "amount"];
     private ScratchDirectory _scratch = null!;
     private string _file = string.Empty;
     private string _dataset = string.Empty;
@@ -47,6 +48,14 @@ public class ParquetReadBenchmarks
     [Benchmark(Baseline = true)]
     [BenchmarkCategory("all")]
     public Task<long> ParquetSharp_AllColumns() => ParquetSharpPeer.ReadFileAsync(_file, null, StandardDataset.DefaultBatchRows);
+
+    [Benchmark]
+    [BenchmarkCategory("all")]
+    public Task<long> DataEngCore_File_AllColumns() => Ours.ReadFileAsync(_file, null, StandardDataset.DefaultBatchRows);
+
+    [Benchmark]
+    [BenchmarkCategory("projection")]
+    public Task<long> DataEngCore_File_Projection() => Ours.ReadFileAsync(_file, ProjectedColumns, StandardDataset.DefaultBatchRows);
 
     [Benchmark]
     [BenchmarkCategory("all")]

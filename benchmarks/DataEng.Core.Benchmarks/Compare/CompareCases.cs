@@ -55,7 +55,12 @@ internal static class OurEngines
 {
     public static CompareEngine? LakeWriter => null;
 
-    public static CompareEngine? FileWriter => null;
+    public static CompareEngine? FileWriter { get; } = new("DataEng.Core ArrowParquetWriter", static async (c, output) =>
+    {
+        await Ours.WriteFileAsync(output, StandardDataset.Schema, c.Data.Batches, c.Settings).ConfigureAwait(false);
+        return c.Data.Rows;
+    }, IsOurs: true, Note: "the library's Arrow → Parquet writer (over Parquet.Net), one file, no fsync.");
 
-    public static CompareEngine? FileReader => null;
+    public static CompareEngine? FileReader { get; } = new("DataEng.Core ArrowParquetReader", static (c, _) => Ours.ReadFileAsync(c.ReadInput, null, c.ReadBatchRows),
+        IsOurs: true, Note: "the library's Parquet → Arrow reader, batches of the same size as the peers'.");
 }

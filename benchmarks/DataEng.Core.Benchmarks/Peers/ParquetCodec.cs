@@ -16,8 +16,9 @@ internal sealed record WriteSettings(ParquetCodec Codec, int RowGroupRows, int Z
     /// <summary>The default row-group size: one input batch (1,000,000 rows).</summary>
     public const int DefaultRowGroupRows = 1_000_000;
 
-    /// <summary>Zstd level 3 (zstd's own default; DuckDB's default). Parquet.Net's default is far slower.</summary>
-    public const int DefaultZstdLevel = 3;
+    /// <summary>Zstd level 1: the library's default (Parquet.Net maps CompressionLevel.Fastest to 1), given to every
+    /// engine. Parquet.Net's own default (SmallestSize = 19) is many times slower; DuckDB's default is 3.</summary>
+    public const int DefaultZstdLevel = 1;
 
     public static WriteSettings Snappy { get; } = new(ParquetCodec.Snappy, DefaultRowGroupRows, DefaultZstdLevel);
 

@@ -1,0 +1,51 @@
+using System.IO.Compression;
+using Apache.Arrow;
+
+namespace DataEng.Core.Benchmarks.Peers;
+
+/// <summary>DataEng.Core's own writers and readers, driven the way the benchmarks drive the peers.</summary>
+internal static class Ours
+{
+    /// <summary>Maps a Zstd level to the library's <see cref="CompressionLevel"/> (Parquet.Net: Fastest = 1, Optimal = 3, SmallestSize = 19).</summary>
+    public static CompressionLevel ZstdLevel(int level) => level switch
+    {
+        1 => CompressionLevel.Fastest,
+        3 => CompressionLevel.Optimal,
+        19 => CompressionLevel.SmallestSize,
+        _ => throw new ArgumentOutOfRangeException(nameof(level), level, "DataEng.Core (through Parquet.Net) offers Zstd levels 1, 3 and 19 only."),
+    };
+
+    public static ParquetWriteOptions WriteOptions(WriteSettings settings) => new()
+    {
+        Compression = settings.Codec == ParquetCodec.Zstd ? ParquetCompression.Zstd : ParquetCompression.Snappy,
+        CompressionLevel = settings.Codec == ParquetCodec.Zstd ? ZstdLevel(settings.ZstdLevel) : CompressionLevel.Fastest,
+        RowGroupSize = settings.RowGroupRows,
+    };
+
+    /// <summary>Writes one Parquet file with the library's Arrow → Parquet writer.</summary>
+    public static async Task WriteFileAsync(string path, Schema schema, IReadOnlyList<RecordBatch> batches, WriteSettings settings)
+    {
+        await using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.None);
+        await using var writer = await ArrowParquetWriter.CreateAsync(stream, schema, WriteOptions(settings), null, CancellationToken.None).ConfigureAwait(false);
+        foreach (var batch in batches)
+        {
+            await writer.WriteAsync(batch).ConfigureAwait(false);
+        }
+
+        await writer.CompleteAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a Parquet file with the library's reader, disposing each batch; returns the rows.</summary>
+    public static async Task<long> ReadFileAsync(string path, IReadOnlyList<string>? columns, int batchRows)
+    {
+        await using var reader = await ArrowParquetReader.OpenAsync(path, new ParquetReadOptions { BatchSize = batchRows }, CancellationToken.None).ConfigureAwait(false);
+        long rows = 0;
+        await foreach (var batch in reader.ReadAsync(columns).ConfigureAwait(false))
+        {
+            rows += batch.Length;
+            batch.Dispose();
+        }
+
+        return rows;
+    }
+}
