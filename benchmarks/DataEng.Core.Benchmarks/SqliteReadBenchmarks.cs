@@ -37,6 +37,9 @@ public class SqliteReadBenchmarks
         _scratch.Dispose();
     }
 
+    [Benchmark]
+    public Task<long> DataEngCore_SqlQuery() => Ours.ReadSqliteAsync(_database, StandardDataset.DefaultBatchRows);
+
     [Benchmark(Baseline = true)]
     public long AdoNet_RowByRow() => NaiveRowReaders.ReadSqlite(_database, StandardDataset.DefaultBatchRows);
 }

@@ -1,5 +1,8 @@
 using System.IO.Compression;
 using Apache.Arrow;
+using DataEng.Core.Benchmarks.Data;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataEng.Core.Benchmarks.Peers;
 
@@ -48,4 +51,31 @@ internal static class Ours
 
         return rows;
     }
+
+    /// <summary>Reads <c>SELECT * FROM standard</c> from a SQLite file through the library's ADO.NET source; returns the rows.</summary>
+    public static async Task<long> ReadSqliteAsync(string path, int batchRows)
+    {
+        var options = new SqlSourceOptions { Schema = StandardDataset.Schema, BatchSize = batchRows };
+        var source = Sql.Query(
+            () => new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False"),
+            "SELECT id, ts, dt, customer_id, amount, currency, note FROM standard",
+            options: options);
+        return await DrainAsync(source).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a source to its end outside any pipeline, disposing each batch; returns the rows.</summary>
+    public static async Task<long> DrainAsync(ISource source)
+    {
+        var context = NewContext();
+        long rows = 0;
+        await foreach (var batch in source.ReadAsync(context).ConfigureAwait(false))
+        {
+            rows += batch.Length;
+            batch.Dispose();
+        }
+
+        return rows;
+    }
+
+    public static RunContext NewContext() => new("bench", 1, "bench", NullLogger.Instance, TimeProvider.System, CancellationToken.None);
 }
