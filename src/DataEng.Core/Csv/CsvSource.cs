@@ -1,0 +1,65 @@
+using System.Runtime.CompilerServices;
+using Apache.Arrow;
+
+namespace DataEng.Core;
+
+/// <summary>
+/// A CSV source over one or more inputs, read one after the other. The schema is given or inferred from the first
+/// input; every run lists and opens the inputs again.
+/// </summary>
+internal sealed class CsvSource : ISource
+{
+    private readonly Func<IReadOnlyList<CsvInput>> _inputs;
+    private readonly string _description;
+    private readonly CsvSourceOptions _options;
+    private readonly CsvReadSettings _settings;
+    private readonly Lazy<Schema> _schema;
+
+    public CsvSource(Func<IReadOnlyList<CsvInput>> inputs, string description, CsvSourceOptions options)
+    {
+        _inputs = inputs;
+        _description = description;
+        _options = options;
+        _settings = new CsvReadSettings(options);
+        _schema = new Lazy<Schema>(Infer, LazyThreadSafetyMode.PublicationOnly);
+    }
+
+    /// <inheritdoc />
+    public string Name => _options.Name;
+
+    /// <inheritdoc />
+    /// <remarks>Without <see cref="CsvSourceOptions.Schema"/>, the first access reads a sample of the first input.</remarks>
+    public Schema Schema => _options.Schema ?? _schema.Value;
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<RecordBatch> ReadAsync(RunContext context, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var schema = Schema;
+        foreach (var input in _inputs())
+        {
+            Log.CsvFileStarted(context.Logger, Name, input.DisplayName, context.RunNumber);
+            using var records = await CsvRecordReader.OpenAsync(input, _settings, cancellationToken).ConfigureAwait(false);
+            var reader = new CsvBatchReader(records, schema, _settings, context.Allocator);
+            var batches = 0;
+            while (await reader.ReadBatchAsync(_options.BatchSize, cancellationToken).ConfigureAwait(false) is { } batch)
+            {
+                batches++;
+                yield return batch;
+            }
+
+            Log.CsvFileCompleted(context.Logger, Name, input.DisplayName, context.RunNumber, reader.RowsRead, batches);
+        }
+    }
+
+    private Schema Infer()
+    {
+        var inputs = _inputs();
+        if (inputs.Count == 0)
+        {
+            throw new DataFormatException(_description, null, null, "no input matches, so no schema can be inferred; give CsvSourceOptions.Schema");
+        }
+
+        return CsvSchemaInference.Infer(inputs[0], _settings);
+    }
+}
