@@ -31,6 +31,9 @@ public class CsvReadBenchmarks
     [GlobalCleanup]
     public void Cleanup() => _scratch.Dispose();
 
+    [Benchmark]
+    public Task<long> DataEngCore_CsvFile() => Ours.ReadCsvAsync(_file, StandardDataset.DefaultBatchRows);
+
     [Benchmark(Baseline = true)]
     public long Sylvan_RowByRow() => NaiveRowReaders.ReadCsv(_file, StandardDataset.DefaultBatchRows);
 }

@@ -63,6 +63,10 @@ internal static class Ours
         return await DrainAsync(source).ConfigureAwait(false);
     }
 
+    /// <summary>Reads a CSV file through the library's CSV source with the dataset's schema given; returns the rows.</summary>
+    public static Task<long> ReadCsvAsync(string path, int batchRows)
+        => DrainAsync(Csv.File(path, new CsvSourceOptions { Schema = StandardDataset.Schema, BatchSize = batchRows }));
+
     /// <summary>Reads a source to its end outside any pipeline, disposing each batch; returns the rows.</summary>
     public static async Task<long> DrainAsync(ISource source)
     {
