@@ -6,7 +6,7 @@ using DataEng.Core.Benchmarks.Data;
 namespace DataEng.Core.Benchmarks;
 
 /// <summary>
-/// Entry point. <c>selftest</c> checks the instruments (<see cref="SelfTest"/>); <c>compare …</c> runs the side-by-side table (see <see cref="CompareCommand"/>); anything else goes
+/// Entry point. <c>selftest</c> checks the instruments (<see cref="SelfTest"/>); <c>profile …</c> loops one of our engines for a profiler (<see cref="ProfileCommand"/>); <c>compare …</c> runs the side-by-side table (see <see cref="CompareCommand"/>); anything else goes
 /// to BenchmarkDotNet's <see cref="BenchmarkSwitcher"/>, after our own options are taken out:
 /// <c>--rows N[,N…]</c> (dataset sizes of the [Params]) or <c>--small</c> (1,000,000 rows only).
 /// </summary>
@@ -18,6 +18,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "compare")
         {
             return await CompareCommand.RunAsync(args[1..]).ConfigureAwait(false);
+        }
+
+        if (args.Length > 0 && args[0] == "profile")
+        {
+            return await ProfileCommand.RunAsync(args[1..]).ConfigureAwait(false);
         }
 
         if (args.Length > 0 && args[0] == "selftest")
