@@ -162,7 +162,7 @@ internal static class CompareCommand
         var root = options.Directory ?? Path.GetTempPath();
         var result = (await RunCaseAsync(@case, [engine], context, options, root, printTitle: false).ConfigureAwait(false))[0];
         result.BaselineBytes = baseline;
-        var dto = new WorkerResult(result.Seconds, result.LastWarmUp, result.BaselineBytes, result.OutputBytes, result.PeakBytes, result.PeakDeltaBytes, result.Failure);
+        var dto = new WorkerResult(result.Seconds, result.CpuSeconds, result.LastWarmUp, result.BaselineBytes, result.OutputBytes, result.PeakBytes, result.PeakDeltaBytes, result.Failure);
         Console.WriteLine(ResultMarker + JsonSerializer.Serialize(dto));
         return 0;
     }
@@ -216,6 +216,7 @@ internal static class CompareCommand
         }
 
         result.Seconds = [.. dto.Seconds];
+        result.CpuSeconds = [.. dto.CpuSeconds];
         result.LastWarmUp = dto.WarmUpSeconds;
         result.BaselineBytes = dto.BaselineBytes;
         result.OutputBytes = dto.OutputBytes;
@@ -300,15 +301,20 @@ internal static class CompareCommand
         MemoryProbe.Settle();
         long rows;
         double seconds;
+        double cpuSeconds;
         long peak;
         long start;
         try
         {
+            using var process = Process.GetCurrentProcess();
             using var probe = MemoryProbe.Start();
             start = probe.StartBytes;
+            var cpu = process.TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             rows = await result.Engine.Run(context, output).ConfigureAwait(false);
             watch.Stop();
+            process.Refresh();
+            cpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
             seconds = watch.Elapsed.TotalSeconds;
             peak = probe.StopAndGetPeak();
         }
@@ -331,6 +337,7 @@ internal static class CompareCommand
         if (measured)
         {
             result.Seconds.Add(seconds);
+            result.CpuSeconds.Add(cpuSeconds);
             result.PeakBytes = Math.Max(result.PeakBytes, peak);
             result.PeakDeltaBytes = Math.Max(result.PeakDeltaBytes, peak - start);
             result.OutputBytes = kind == CaseKind.Read ? new FileInfo(context.ReadInput).Length : SizeOf(output);
@@ -351,8 +358,8 @@ internal static class CompareCommand
         var rows = options.Rows;
         var invariant = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine("| case | engine | median s | rows/s | MB/s | output MB | peak WS MB | Δ WS MB | spread | ours ÷ this |");
-        sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        sb.AppendLine("| case | engine | median s | rows/s | MB/s | CPU s | output MB | peak WS MB | Δ WS MB | spread | ours ÷ this |");
+        sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var group in results.GroupBy(static r => r.Case))
         {
             var ours = group.FirstOrDefault(static r => r.Engine.IsOurs && r.Failure is null);
@@ -360,7 +367,7 @@ internal static class CompareCommand
             {
                 if (r.Failure is not null)
                 {
-                    sb.AppendLine(invariant, $"| {group.Key.Title} | {r.Engine.Name} | FAILED | | | | | | | {r.Failure.Replace("|", "/", StringComparison.Ordinal)} |");
+                    sb.AppendLine(invariant, $"| {group.Key.Title} | {r.Engine.Name} | FAILED | | | | | | | | {r.Failure.Replace("|", "/", StringComparison.Ordinal)} |");
                     continue;
                 }
 
@@ -370,7 +377,7 @@ internal static class CompareCommand
                 var ratio = ours is null ? "n/a" : r == ours ? "**1.00×**" : $"{median / ours.MedianSeconds:N2}×";
                 var name = r.Engine.IsOurs ? $"**{r.Engine.Name}**" : r.Engine.Name;
                 sb.AppendLine(invariant,
-                    $"| {group.Key.Title} | {name} | {median:N3} | {rowsPerSecond / 1e6:N2} M | {mbPerSecond:N0} | {r.OutputBytes / 1e6:N1} | {r.PeakBytes / 1e6:N0} | {r.PeakDeltaBytes / 1e6:N0} | {r.Spread:P0} | {ratio} |");
+                    $"| {group.Key.Title} | {name} | {median:N3} | {rowsPerSecond / 1e6:N2} M | {mbPerSecond:N0} | {r.MedianCpuSeconds:N2} | {r.OutputBytes / 1e6:N1} | {r.PeakBytes / 1e6:N0} | {r.PeakDeltaBytes / 1e6:N0} | {r.Spread:P0} | {ratio} |");
             }
         }
 
@@ -379,7 +386,7 @@ internal static class CompareCommand
             ? "all engines in one process, engine order rotated every turn"
             : "each engine in its own fresh process (same dataset, same generator)";
         sb.AppendLine(invariant, $"{rows:N0} rows ({logicalBytes / 1e6:N0} MB of Arrow buffers, batches of {options.BatchRows:N0} rows); {settings}; median of {options.Turns} turns after a discarded warm-up; {mode}.");
-        sb.AppendLine("MB/s = uncompressed logical Arrow size ÷ median time (MB = 10^6 bytes). \"ours ÷ this\" = our throughput ÷ this engine's (above 1: we are faster). Spread = (slowest − fastest) ÷ median.");
+        sb.AppendLine("MB/s = uncompressed logical Arrow size ÷ median time (MB = 10^6 bytes). \"ours ÷ this\" = our throughput ÷ this engine's (above 1: we are faster). Spread = (slowest − fastest) ÷ median. CPU s = median process CPU time (user + system, every thread) of a turn: when it is well above the wall time the engine used both cores; when the machine is shared, it is the steadier number.");
         var baselines = string.Join(", ", results.Where(static r => r.Failure is null).Select(static r => r.BaselineBytes / 1_000_000).Distinct().Order().Select(static b => b.ToString("N0", CultureInfo.InvariantCulture)));
         sb.AppendLine(invariant, $"Peak WS = highest resident set of the process during a measured turn ({MemoryProbe.Method}), after a full compacting GC and malloc_trim; it includes the runtime and the input dataset held in memory (resident before the turns: {baselines} MB; engines reading from DuckDB's table also hold that table). Δ WS = peak − resident set at the start of the turn: the memory the engine itself needed.");
         sb.AppendLine("Every output was verified by DuckDB (row count, 30 distinct dt, sum of id) after each turn, outside the timing.");
@@ -553,4 +560,4 @@ internal sealed class CompareOptions
 }
 
 /// <summary>What a worker process reports back.</summary>
-internal sealed record WorkerResult(List<double> Seconds, double WarmUpSeconds, long BaselineBytes, long OutputBytes, long PeakBytes, long PeakDeltaBytes, string? Failure);
+internal sealed record WorkerResult(List<double> Seconds, List<double> CpuSeconds, double WarmUpSeconds, long BaselineBytes, long OutputBytes, long PeakBytes, long PeakDeltaBytes, string? Failure);

@@ -55,6 +55,9 @@ internal sealed class EngineResult(CompareCase @case, CompareEngine engine)
 
     public List<double> Seconds { get; set; } = [];
 
+    /// <summary>Gets or sets the process CPU time (user + system, all threads) of each measured turn.</summary>
+    public List<double> CpuSeconds { get; set; } = [];
+
     /// <summary>Gets or sets the resident set before the engine's first turn (runtime + dataset + its input).</summary>
     public long BaselineBytes { get; set; }
 
@@ -68,21 +71,22 @@ internal sealed class EngineResult(CompareCase @case, CompareEngine engine)
 
     public string? Failure { get; set; }
 
-    public double MedianSeconds
-    {
-        get
-        {
-            if (Seconds.Count == 0)
-            {
-                return double.NaN;
-            }
+    public double MedianSeconds => Median(Seconds);
 
-            var sorted = Seconds.Order().ToArray();
-            var mid = sorted.Length / 2;
-            return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-        }
-    }
+    public double MedianCpuSeconds => Median(CpuSeconds);
 
     /// <summary>Gets (max − min) / median of the measured turns.</summary>
     public double Spread => Seconds.Count < 2 ? 0 : (Seconds.Max() - Seconds.Min()) / MedianSeconds;
+
+    private static double Median(List<double> values)
+    {
+        if (values.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        var sorted = values.Order().ToArray();
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
 }
