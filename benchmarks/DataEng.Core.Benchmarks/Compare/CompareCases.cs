@@ -53,7 +53,11 @@ internal static class CompareCases
 /// <summary>Our engines in <c>compare</c>; each is wired when its code has landed.</summary>
 internal static class OurEngines
 {
-    public static CompareEngine? LakeWriter => null;
+    public static CompareEngine? LakeWriter { get; } = new("DataEng.Core lake writer (pipeline → Lake.Write)", static async (c, output) =>
+    {
+        var result = await Ours.WriteLakeAsync(output, c.Data.Batches, c.Settings).ConfigureAwait(false);
+        return result.RowsWritten;
+    }, IsOurs: true, Note: "a pipeline InMemorySource → Lake.Write partitioned by dt; includes the lake's commit: every file fsynced, renamed into place, directories fsynced, manifest written (the peers do not fsync).");
 
     public static CompareEngine? FileWriter { get; } = new("DataEng.Core ArrowParquetWriter", static async (c, output) =>
     {

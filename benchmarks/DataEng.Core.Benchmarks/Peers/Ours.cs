@@ -38,6 +38,33 @@ internal static class Ours
         await writer.CompleteAsync().ConfigureAwait(false);
     }
 
+    /// <summary>The lake writer's options for the standard dataset: Hive partitions by the existing <c>dt</c> column.</summary>
+    public static LakeWriterOptions LakeOptions(WriteSettings settings)
+    {
+        var options = new LakeWriterOptions { RowGroupSize = settings.RowGroupRows, Parquet = WriteOptions(settings) };
+        options.PartitionBy.Add(PartitionSpec.Identity("dt"));
+        return options;
+    }
+
+    /// <summary>
+    /// Writes the batches into a lake at <paramref name="root"/> by running a pipeline (in-memory source → lake sink):
+    /// what a user writes. The run ends with the lake's two-phase commit (files fsynced, renamed, manifest written).
+    /// </summary>
+    public static Task<RunResult> WriteLakeAsync(string root, IReadOnlyList<RecordBatch> batches, WriteSettings settings)
+        => WriteLakeAsync(root, new InMemorySource(StandardDataset.Schema, batches), settings);
+
+    /// <summary>Runs a pipeline from <paramref name="source"/> into a lake partitioned by <c>dt</c>.</summary>
+    public static Task<RunResult> WriteLakeAsync(string root, ISource source, WriteSettings settings)
+        => Pipeline.Create("bench-lake")
+            .Extract(source)
+            .Load(Lake.Write(root, LakeOptions(settings)))
+            .Build()
+            .RunAsync();
+
+    /// <summary>Reads a Hive dataset with the library's lake source; returns the rows.</summary>
+    public static Task<long> ReadLakeAsync(string root, IReadOnlyList<string>? columns = null, Func<LakePartitionValues, bool>? filter = null, int batchRows = StandardDataset.DefaultBatchRows)
+        => DrainAsync(Lake.Read(root, new LakeReaderOptions { Columns = columns, PartitionFilter = filter, Parquet = new ParquetReadOptions { BatchSize = batchRows } }));
+
     /// <summary>Reads a Parquet file with the library's reader, disposing each batch; returns the rows.</summary>
     public static async Task<long> ReadFileAsync(string path, IReadOnlyList<string>? columns, int batchRows)
     {
