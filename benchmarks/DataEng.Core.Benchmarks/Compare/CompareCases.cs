@@ -6,7 +6,7 @@ namespace DataEng.Core.Benchmarks.Compare;
 /// <summary>The cases of <c>compare</c> and the engines of each: ours first, then the peers.</summary>
 internal static class CompareCases
 {
-    public static IReadOnlyList<string> Keys { get; } = ["lake", "file", "read"];
+    public static IReadOnlyList<string> Keys { get; } = ["lake", "file", "read", "stream"];
 
     public static IEnumerable<CompareCase> All()
     {
@@ -39,6 +39,23 @@ internal static class CompareCases
             new CompareEngine("ParquetSharp Arrow FileReader", static (c, _) => ParquetSharpPeer.ReadFileAsync(c.ReadInput, null, c.ReadBatchRows),
                 Note: "ParquetSharp.Arrow.FileReader.GetRecordBatchReader, reader threads on, same batch size as ours."),
             new CompareEngine("Parquet.Net naive (CLR arrays → Arrow builders)", static (c, _) => NaiveParquetNet.ReadFileToArrowAsync(c.ReadInput))));
+
+        foreach (var streaming in Streaming())
+        {
+            yield return streaming;
+        }
+    }
+
+    /// <summary>Yields the streaming case: only ours (the peers need their input in memory or in a table).</summary>
+    public static IEnumerable<CompareCase> Streaming()
+    {
+        yield return new CompareCase("stream", "generated stream → 30 Hive partitions (memory)", CaseKind.WriteDataset, Engines(
+            new CompareEngine("DataEng.Core lake writer (streaming source)", static async (c, output) =>
+            {
+                var result = await Ours.WriteLakeAsync(output, new StandardDatasetSource(c.StreamRows), c.Settings).ConfigureAwait(false);
+                return result.RowsWritten;
+            }, IsOurs: true, Note: "a pipeline StandardDatasetSource (batches generated while read: generation time is included) → Lake.Write; the input is never held in memory, so the peak shows what the writer needs whatever the input size.")),
+            Streaming: true);
     }
 
     private static List<CompareEngine> Engines(params CompareEngine?[] engines) => [.. engines.OfType<CompareEngine>()];

@@ -23,12 +23,13 @@ namespace DataEng.Core.Benchmarks.Compare;
 internal static class CompareCommand
 {
     public const string Usage = """
-        compare [--rows N] [--turns K] [--cases lake,file,read] [--batch-rows N] [--row-group N]
+        compare [--rows N] [--turns K] [--cases lake,file,read,stream] [--stream-rows N] [--batch-rows N] [--row-group N]
                 [--in-process] [--dir PATH] [--markdown PATH] [--keep]
 
           --rows N        rows of the standard dataset (default 10,000,000)
           --turns K       measured turns per engine, after one discarded warm-up turn (default 5)
-          --cases LIST    which cases to run (default: lake,file,read)
+          --cases LIST    which cases to run (default: lake,file,read; also: stream)
+          --stream-rows N rows the stream case generates while writing (default 100,000,000)
           --batch-rows N  rows per input batch (default 1,000,000)
           --row-group N   maximum rows per row group, for every engine (default 1,000,000)
           --in-process    run every engine in this process, interleaved (default: one child process per engine)
@@ -91,7 +92,7 @@ internal static class CompareCommand
             using var data = Generate(options);
             logicalBytes = data.LogicalBytes;
             using var duck = DuckDbPeer.Open();
-            var context = new CompareContext { Data = data, Duck = duck, Settings = settings, ReadBatchRows = options.BatchRows, ReadInput = readInput };
+            var context = new CompareContext { Data = data, Duck = duck, Settings = settings, ReadBatchRows = options.BatchRows, ReadInput = readInput, StreamRows = options.StreamRows };
             LoadDuckTable(context);
             if (cases.Any(static c => c.Kind == CaseKind.Read))
             {
@@ -148,10 +149,10 @@ internal static class CompareCommand
     {
         var @case = CompareCases.All().Single(c => c.Key == options.WorkerCase);
         var engine = @case.Engines[options.WorkerEngine];
-        using var data = Generate(options, quiet: true);
+        using var data = @case.Streaming ? StandardDataset.Generate(1) : Generate(options, quiet: true);
         using var duck = DuckDbPeer.Open();
         var settings = new WriteSettings(ParquetCodec.Snappy, options.RowGroupRows, WriteSettings.DefaultZstdLevel);
-        var context = new CompareContext { Data = data, Duck = duck, Settings = settings, ReadBatchRows = options.BatchRows, ReadInput = options.ReadInput ?? string.Empty };
+        var context = new CompareContext { Data = data, Duck = duck, Settings = settings, ReadBatchRows = options.BatchRows, ReadInput = options.ReadInput ?? string.Empty, StreamRows = options.StreamRows };
         if (engine.NeedsDuckTable)
         {
             LoadDuckTable(context);
@@ -184,7 +185,7 @@ internal static class CompareCommand
         foreach (var arg in (string[])["compare", "--worker", @case.Key, engineIndex.ToString(CultureInfo.InvariantCulture),
                      "--rows", options.Rows.ToString(CultureInfo.InvariantCulture), "--turns", options.Turns.ToString(CultureInfo.InvariantCulture),
                      "--batch-rows", options.BatchRows.ToString(CultureInfo.InvariantCulture), "--row-group", options.RowGroupRows.ToString(CultureInfo.InvariantCulture),
-                     "--dir", root, "--read-input", readInput])
+                     "--dir", root, "--read-input", readInput, "--stream-rows", options.StreamRows.ToString(CultureInfo.InvariantCulture)])
         {
             start.ArgumentList.Add(arg);
         }
@@ -325,9 +326,10 @@ internal static class CompareCommand
         }
 
         // Verification is not timed: DuckDB reads back what was written; readers must return every row.
+        var expected = result.Case.Streaming ? context.StreamRows : context.Data.Rows;
         var problem = kind == CaseKind.Read
-            ? rows == context.Data.Rows ? null : $"read {rows:N0} rows, expected {context.Data.Rows:N0}"
-            : DuckDbPeer.Verify(output, context.Data.Rows);
+            ? rows == expected ? null : $"read {rows:N0} rows, expected {expected:N0}"
+            : DuckDbPeer.Verify(output, expected);
         if (problem is not null)
         {
             result.Failure = $"verification failed: {problem}";
@@ -372,8 +374,10 @@ internal static class CompareCommand
                 }
 
                 var median = r.MedianSeconds;
-                var rowsPerSecond = rows / median;
-                var mbPerSecond = logicalBytes / 1e6 / median;
+                var caseRows = group.Key.Streaming ? options.StreamRows : rows;
+                var caseBytes = group.Key.Streaming ? (long)(logicalBytes * ((double)options.StreamRows / rows)) : logicalBytes;
+                var rowsPerSecond = caseRows / median;
+                var mbPerSecond = caseBytes / 1e6 / median;
                 var ratio = ours is null ? "n/a" : r == ours ? "**1.00×**" : $"{median / ours.MedianSeconds:N2}×";
                 var name = r.Engine.IsOurs ? $"**{r.Engine.Name}**" : r.Engine.Name;
                 sb.AppendLine(invariant,
@@ -386,6 +390,10 @@ internal static class CompareCommand
             ? "all engines in one process, engine order rotated every turn"
             : "each engine in its own fresh process (same dataset, same generator)";
         sb.AppendLine(invariant, $"{rows:N0} rows ({logicalBytes / 1e6:N0} MB of Arrow buffers, batches of {options.BatchRows:N0} rows); {settings}; median of {options.Turns} turns after a discarded warm-up; {mode}.");
+        if (results.Any(static r => r.Case.Streaming))
+        {
+            sb.AppendLine(invariant, $"The stream case writes {options.StreamRows:N0} rows generated batch by batch while they are written (never all in memory; its MB/s uses the same bytes per row).");
+        }
         sb.AppendLine("MB/s = uncompressed logical Arrow size ÷ median time (MB = 10^6 bytes). \"ours ÷ this\" = our throughput ÷ this engine's (above 1: we are faster). Spread = (slowest − fastest) ÷ median. CPU s = median process CPU time (user + system, every thread) of a turn: when it is well above the wall time the engine used both cores; when the machine is shared, it is the steadier number.");
         var baselines = string.Join(", ", results.Where(static r => r.Failure is null).Select(static r => r.BaselineBytes / 1_000_000).Distinct().Order().Select(static b => b.ToString("N0", CultureInfo.InvariantCulture)));
         sb.AppendLine(invariant, $"Peak WS = highest resident set of the process during a measured turn ({MemoryProbe.Method}), after a full compacting GC and malloc_trim; it includes the runtime and the input dataset held in memory (resident before the turns: {baselines} MB; engines reading from DuckDB's table also hold that table). Δ WS = peak − resident set at the start of the turn: the memory the engine itself needed.");
@@ -469,6 +477,8 @@ internal sealed class CompareOptions
 
     public HashSet<string> Cases { get; private set; } = ["lake", "file", "read"];
 
+    public long StreamRows { get; private set; } = 100_000_000;
+
     public string? Directory { get; private set; }
 
     public string? Markdown { get; private set; }
@@ -520,6 +530,9 @@ internal sealed class CompareOptions
                     break;
                 case "--markdown":
                     options.Markdown = Path.GetFullPath(Value());
+                    break;
+                case "--stream-rows":
+                    options.StreamRows = ParsePositive(arg, Value());
                     break;
                 case "--in-process":
                     options.InProcess = true;

@@ -31,6 +31,9 @@ internal sealed class CompareContext
     /// <summary>Gets the Parquet file the read cases read (written once before the turns, not timed).</summary>
     public string ReadInput { get; set; } = string.Empty;
 
+    /// <summary>Gets the rows the streaming case generates while it writes (not held in memory).</summary>
+    public long StreamRows { get; init; }
+
     /// <summary>Gets the rows per batch readers produce.</summary>
     public int ReadBatchRows { get; init; } = StandardDataset.DefaultBatchRows;
 }
@@ -44,7 +47,13 @@ internal sealed class CompareContext
 internal sealed record CompareEngine(string Name, Func<CompareContext, string, Task<long>> Run, bool IsOurs = false, string? Note = null, bool NeedsDuckTable = false);
 
 /// <summary>A case: one hot path, run by several engines with the same input and settings.</summary>
-internal sealed record CompareCase(string Key, string Title, CaseKind Kind, IReadOnlyList<CompareEngine> Engines);
+/// <param name="Key">The name used in <c>--cases</c>.</param>
+/// <param name="Title">The case as shown in the table.</param>
+/// <param name="Kind">What the case produces.</param>
+/// <param name="Engines">Ours first, then the peers.</param>
+/// <param name="Streaming">The input is generated while it is written (<see cref="CompareContext.StreamRows"/> rows),
+/// not held in memory: the case measures memory independent of the input size.</param>
+internal sealed record CompareCase(string Key, string Title, CaseKind Kind, IReadOnlyList<CompareEngine> Engines, bool Streaming = false);
 
 /// <summary>The measurements of one engine in one case.</summary>
 internal sealed class EngineResult(CompareCase @case, CompareEngine engine)
