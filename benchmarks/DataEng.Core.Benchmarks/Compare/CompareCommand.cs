@@ -360,7 +360,7 @@ internal static class CompareCommand
         var rows = options.Rows;
         var invariant = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.AppendLine("| case | engine | median s | rows/s | MB/s | CPU s | output MB | peak WS MB | Δ WS MB | spread | ours ÷ this |");
+        sb.AppendLine("| case | engine | median s | rows/s | MB/s | CPU s | output MB | peak WS MB | peak − baseline MB | spread | ours ÷ this |");
         sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var group in results.GroupBy(static r => r.Case))
         {
@@ -381,7 +381,7 @@ internal static class CompareCommand
                 var ratio = ours is null ? "n/a" : r == ours ? "**1.00×**" : $"{median / ours.MedianSeconds:N2}×";
                 var name = r.Engine.IsOurs ? $"**{r.Engine.Name}**" : r.Engine.Name;
                 sb.AppendLine(invariant,
-                    $"| {group.Key.Title} | {name} | {median:N3} | {rowsPerSecond / 1e6:N2} M | {mbPerSecond:N0} | {r.MedianCpuSeconds:N2} | {r.OutputBytes / 1e6:N1} | {r.PeakBytes / 1e6:N0} | {r.PeakDeltaBytes / 1e6:N0} | {r.Spread:P0} | {ratio} |");
+                    $"| {group.Key.Title} | {name} | {median:N3} | {rowsPerSecond / 1e6:N2} M | {mbPerSecond:N0} | {r.MedianCpuSeconds:N2} | {r.OutputBytes / 1e6:N1} | {r.PeakBytes / 1e6:N0} | {(r.PeakBytes - r.BaselineBytes) / 1e6:N0} | {r.Spread:P0} | {ratio} |");
             }
         }
 
@@ -396,7 +396,7 @@ internal static class CompareCommand
         }
         sb.AppendLine("MB/s = uncompressed logical Arrow size ÷ median time (MB = 10^6 bytes). \"ours ÷ this\" = our throughput ÷ this engine's (above 1: we are faster). Spread = (slowest − fastest) ÷ median. CPU s = median process CPU time (user + system, every thread) of a turn: when it is well above the wall time the engine used both cores; when the machine is shared, it is the steadier number.");
         var baselines = string.Join(", ", results.Where(static r => r.Failure is null).Select(static r => r.BaselineBytes / 1_000_000).Distinct().Order().Select(static b => b.ToString("N0", CultureInfo.InvariantCulture)));
-        sb.AppendLine(invariant, $"Peak WS = highest resident set of the process during a measured turn ({MemoryProbe.Method}), after a full compacting GC and malloc_trim; it includes the runtime and the input dataset held in memory (resident before the turns: {baselines} MB; engines reading from DuckDB's table also hold that table). Δ WS = peak − resident set at the start of the turn: the memory the engine itself needed.");
+        sb.AppendLine(invariant, $"Peak WS = highest resident set of the process during a measured turn ({MemoryProbe.Method}), after a full compacting GC and malloc_trim; it includes the runtime and the input dataset held in memory (resident before the turns: {baselines} MB; engines reading from DuckDB's table also hold that table). Baseline = the resident set after setup, before the engine's first turn (runtime, dataset, the engine's own input such as DuckDB's table); peak − baseline is the memory the engine needed for the work, including what it kept from its earlier turns (pools, caches).");
         sb.AppendLine("Every output was verified by DuckDB (row count, 30 distinct dt, sum of id) after each turn, outside the timing.");
         foreach (var note in results.Where(static r => r.Engine.Note is not null).Select(static r => $"{r.Engine.Name}: {r.Engine.Note}").Distinct())
         {
