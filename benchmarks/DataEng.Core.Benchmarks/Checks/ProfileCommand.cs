@@ -67,8 +67,11 @@ internal static class ProfileCommand
 
             var watch = Stopwatch.StartNew();
             await engine.Run(context, output).ConfigureAwait(false);
-            Console.WriteLine($"run {i + 1}/{repeat}: {watch.Elapsed.TotalSeconds:N3} s");
+            var seconds = watch.Elapsed.TotalSeconds;
             ScratchDirectory.Clear(output);
+            MemoryProbe.Settle();
+            var gc = GC.GetGCMemoryInfo(GCKind.Any);
+            Console.WriteLine($"run {i + 1}/{repeat}: {seconds:N3} s; after a full GC: resident {MemoryProbe.CurrentResidentBytes() / 1e6:N0} MB, GC heap {gc.HeapSizeBytes / 1e6:N0} MB (committed {gc.TotalCommittedBytes / 1e6:N0} MB), pooled native retained {PooledMemoryAllocator.Shared.RetainedBytes / 1e6:N0} MB");
         }
 
         return 0;
