@@ -3,7 +3,7 @@ using Apache.Arrow;
 namespace DataEng.Core;
 
 /// <summary>The lake as a pipeline sink: one <see cref="LakeSinkWriter"/> (one commit) per run.</summary>
-internal sealed class LakeSink : ISink
+internal sealed partial class LakeSink : ISink
 {
     private readonly LakeWriterOptions _options;
     private readonly LakeLayout _layout;
