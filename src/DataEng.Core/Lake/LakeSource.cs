@@ -31,7 +31,8 @@ internal sealed class LakeSource : ISource
             {
                 if (_schema is null)
                 {
-                    var plan = LakeReadPlan.CreateAsync(_layout, _options, CancellationToken.None).GetAwaiter().GetResult();
+                    // On the thread pool: a caller's synchronisation context must not be needed to finish the read.
+                    var plan = Task.Run(() => LakeReadPlan.CreateAsync(_layout, _options, CancellationToken.None)).GetAwaiter().GetResult();
                     _schema = Project(plan.Schema);
                 }
 
