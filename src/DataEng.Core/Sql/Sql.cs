@@ -21,7 +21,7 @@ namespace DataEng.Core;
 /// column type decides (<c>DATE</c>, <c>DATETIME</c>, <c>DECIMAL</c>, <c>BOOLEAN</c>, <c>GUID</c>, …). See docs/sql.md.</para>
 /// <para>Connection strings and passwords never appear in messages or logs.</para>
 /// </remarks>
-public static class Sql
+public static partial class Sql
 {
     /// <summary>Creates a source that runs a query on a connection opened by <paramref name="openConnection"/>.</summary>
     /// <param name="openConnection">Returns a new connection for one run (opened or not; the source opens a closed one).

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+
+namespace DataEng.Core;
+
+/// <summary>
+/// A source that reads only what is new since the last committed run. Before each run,
+/// <see cref="IncrementalPipelineExtensions.RunIncrementalAsync"/> calls <see cref="PlanAsync"/> with the committed
+/// state; the source fixes its range, reads it in <see cref="ISource.ReadAsync"/> for that run, and adds its next
+/// state to <see cref="RunContext.CommitProperties"/> so that the sink commits it atomically with the data.
+/// </summary>
+public interface IIncrementalSource : ISource
+{
+    /// <summary>Plans one run: fixes the range to read (for example the upper bound) before anything is read.</summary>
+    /// <param name="context">The run being planned and the committed state.</param>
+    /// <param name="cancellationToken">Cancels the planning.</param>
+    /// <returns>The plan; disposing it forgets the plan if the run never read it.</returns>
+    ValueTask<IncrementalPlan> PlanAsync(IncrementalPlanContext context, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What an incremental source gets to plan one run.</summary>
+/// <param name="PipelineName">The pipeline.</param>
+/// <param name="RunNumber">The number of the run being planned.</param>
+/// <param name="RunId">The id of the run being planned: <see cref="ISource.ReadAsync"/> receives a context with this id.</param>
+/// <param name="LastCommit">The last committed run with its properties, or <see langword="null"/> for the first run.</param>
+/// <param name="TimeProvider">The pipeline's clock.</param>
+/// <param name="Logger">The pipeline's logger.</param>
+public sealed record IncrementalPlanContext(string PipelineName, long RunNumber, string RunId, CommittedRun? LastCommit, TimeProvider TimeProvider, ILogger Logger);
+
+/// <summary>The range one incremental run reads.</summary>
+public sealed class IncrementalPlan : IDisposable
+{
+    private Action? _forget;
+
+    /// <summary>Creates a plan.</summary>
+    /// <param name="low">The inclusive lower bound as text, or <see langword="null"/> when unbounded.</param>
+    /// <param name="high">The inclusive upper bound as text, or <see langword="null"/> when there is nothing to read.</param>
+    /// <param name="isEmpty">Whether the range holds nothing.</param>
+    /// <param name="forget">Called once when the plan is disposed, to release what the source kept for the run.</param>
+    public IncrementalPlan(string? low, string? high, bool isEmpty, Action? forget = null)
+    {
+        Low = low;
+        High = high;
+        IsEmpty = isEmpty;
+        _forget = forget;
+    }
+
+    /// <summary>Gets the inclusive lower bound as text, or <see langword="null"/> when unbounded.</summary>
+    public string? Low { get; }
+
+    /// <summary>Gets the inclusive upper bound as text, or <see langword="null"/> when there is nothing to read.</summary>
+    public string? High { get; }
+
+    /// <summary>Gets a value indicating whether the range holds nothing (the run still commits, carrying the state on).</summary>
+    public bool IsEmpty { get; }
+
+    /// <inheritdoc />
+    public void Dispose() => Interlocked.Exchange(ref _forget, null)?.Invoke();
+}

@@ -1,0 +1,306 @@
+using System.Text;
+using System.Text.Json;
+
+namespace DataEng.Core;
+
+/// <summary>
+/// The watermark logic of one incremental run: plans the range from the committed state, decides row by row what is
+/// delivered (dedup of the lookback window by (cursor, key), null-cursor policy), and computes the next state.
+/// </summary>
+internal sealed class IncrementalTracker
+{
+    private readonly IncrementalOptions _options;
+    private readonly string _source;
+    private readonly string _cursorColumn;
+    private readonly HashSet<(CursorValue Cursor, string Key)> _priorWindow;
+    private readonly HashSet<string> _priorNullKeys;
+    private readonly List<(CursorValue Cursor, string Key)> _candidates = [];
+    private readonly List<string> _newNullKeys = [];
+    private CursorValue? _maxDelivered;
+
+    private IncrementalTracker(IncrementalOptions options, string source, string cursorColumn, CursorValue? watermark, HashSet<(CursorValue, string)> window, HashSet<string> nullKeys)
+    {
+        _options = options;
+        _source = source;
+        _cursorColumn = cursorColumn;
+        Watermark = watermark;
+        _priorWindow = window;
+        _priorNullKeys = nullKeys;
+    }
+
+    /// <summary>Gets the committed watermark this run starts from.</summary>
+    public CursorValue? Watermark { get; }
+
+    /// <summary>Gets the inclusive lower bound of the read, or null for no lower bound.</summary>
+    public CursorValue? Low { get; private set; }
+
+    /// <summary>Gets the inclusive upper bound of the read, fixed before reading; null when there is nothing to read.</summary>
+    public CursorValue? High { get; private set; }
+
+    /// <summary>Gets a value indicating whether the planned range holds nothing.</summary>
+    public bool IsEmpty => High is null || (Low is { } low && High.Value < low);
+
+    public long Delivered { get; private set; }
+
+    public long Deduplicated { get; private set; }
+
+    public long NullCursorRows { get; private set; }
+
+    public IReadOnlySet<string> PriorNullKeys => _priorNullKeys;
+
+    /// <summary>Plans a run: reads the committed state and fixes the bounds.</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="source">The source name, for errors.</param>
+    /// <param name="cursorColumn">The cursor column, for errors.</param>
+    /// <param name="last">The last committed run, or null.</param>
+    /// <param name="sourceMax">The largest cursor in the source now, or null when the source is empty.</param>
+    /// <param name="now">The clock's current time.</param>
+    public static IncrementalTracker Plan(IncrementalOptions options, string source, string cursorColumn, CommittedRun? last, CursorValue? sourceMax, DateTimeOffset now)
+    {
+        CursorValue? watermark = null;
+        var window = new HashSet<(CursorValue, string)>();
+        var nullKeys = new HashSet<string>(StringComparer.Ordinal);
+        if (last?.Get(IncrementalCommitKeys.Watermark) is { } w)
+        {
+            watermark = CursorValue.Decode(w);
+        }
+
+        if (last?.Get(IncrementalCommitKeys.Window) is { } windowText)
+        {
+            foreach (var (c, k) in ReadPairs(windowText))
+            {
+                window.Add((CursorValue.Decode(c), k));
+            }
+        }
+
+        if (last?.Get(IncrementalCommitKeys.NullKeys) is { } nullText)
+        {
+            foreach (var k in ReadStrings(nullText))
+            {
+                nullKeys.Add(k);
+            }
+        }
+
+        var tracker = new IncrementalTracker(options, source, cursorColumn, watermark, window, nullKeys);
+        tracker.Low = watermark is { } wm
+            ? wm.SubtractLookback(options.Lookback, options.NumericLookback)
+            : CursorValue.FromClr(options.InitialValue);
+
+        var high = sourceMax;
+        if (high is { } max && (options.Lag > TimeSpan.Zero || options.CursorFromTime is not null))
+        {
+            var instant = now - options.Lag;
+            CursorValue clock;
+            if (options.CursorFromTime is { } convert)
+            {
+                clock = CursorValue.FromClr(convert(instant)) ?? throw new InvalidOperationException($"{nameof(IncrementalOptions.CursorFromTime)} returned null.");
+            }
+            else if (max.IsTemporal)
+            {
+                clock = max.FloorOfInstant(instant);
+            }
+            else
+            {
+                throw new InvalidOperationException($"Source '{source}': a lag needs a date/time cursor, but '{cursorColumn}' holds {max.Kind} values; set {nameof(IncrementalOptions.CursorFromTime)} to express the clock in cursor units.");
+            }
+
+            high = CursorValue.Min(max, clock);
+        }
+
+        if (high is { } h && watermark is { } prior && !h.IsSameKind(prior))
+        {
+            throw new DataEngException($"Source '{source}': the cursor column '{cursorColumn}' now holds {h.Kind} values but the checkpoint holds {prior.Encode()}. Convert the column back or reset the checkpoint.");
+        }
+
+        tracker.High = high;
+        return tracker;
+    }
+
+    /// <summary>Decides whether a row is delivered, and records it.</summary>
+    /// <param name="cursor">The row's cursor (null when the column is null).</param>
+    /// <param name="key">The row's key text.</param>
+    /// <param name="position">Where the row is, for errors.</param>
+    /// <returns>Whether to deliver the row.</returns>
+    public bool Accept(CursorValue? cursor, string key, string position)
+    {
+        if (cursor is not { } c)
+        {
+            NullCursorRows++;
+            switch (_options.NullCursor)
+            {
+                case NullCursorPolicy.Exclude:
+                    return false;
+                case NullCursorPolicy.Include:
+                    if (_priorNullKeys.Contains(key))
+                    {
+                        Deduplicated++;
+                        return false;
+                    }
+
+                    _newNullKeys.Add(key);
+                    Delivered++;
+                    return true;
+                default:
+                    throw new DataFormatException(_source, null, _cursorColumn, $"the cursor is null at {position} (key {key}). Set {nameof(IncrementalOptions.NullCursor)} to Exclude or Include to accept such rows.");
+            }
+        }
+
+        if (Watermark is { } w && c <= w && _priorWindow.Contains((c, key)))
+        {
+            Deduplicated++;
+            return false;
+        }
+
+        Delivered++;
+        if (_maxDelivered is not { } max || c > max)
+        {
+            _maxDelivered = c;
+        }
+
+        _candidates.Add((c, key));
+        if (_candidates.Count > (2 * _options.MaxWindowKeys) + 1024)
+        {
+            var floor = _maxDelivered.Value.SubtractLookback(_options.Lookback, _options.NumericLookback);
+            _candidates.RemoveAll(p => p.Cursor < floor);
+        }
+
+        return true;
+    }
+
+    /// <summary>Computes the next committed state and adds it to the run's commit properties.</summary>
+    public void Complete(IDictionary<string, string> properties)
+    {
+        CursorValue? next = Watermark;
+        if (_maxDelivered is { } max && (next is not { } w || max > w))
+        {
+            next = max;
+        }
+
+        if (next is { } watermark)
+        {
+            var floor = watermark.SubtractLookback(_options.Lookback, _options.NumericLookback);
+            var window = new SortedSet<(string, string)>();
+            foreach (var (c, k) in _priorWindow.Concat(_candidates))
+            {
+                if (c >= floor)
+                {
+                    window.Add((c.Encode(), k));
+                }
+            }
+
+            if (window.Count > _options.MaxWindowKeys)
+            {
+                throw new DataEngException($"Source '{_source}': {window.Count} rows have a cursor inside the lookback window [{floor.Encode()}, {watermark.Encode()}], more than {nameof(IncrementalOptions.MaxWindowKeys)} ({_options.MaxWindowKeys}). Raise {nameof(IncrementalOptions.MaxWindowKeys)} or shorten the lookback; nothing was committed.");
+            }
+
+            properties[IncrementalCommitKeys.Watermark] = watermark.Encode();
+            properties[IncrementalCommitKeys.Window] = WritePairs(window);
+        }
+
+        var nullKeys = new SortedSet<string>(_priorNullKeys.Concat(_newNullKeys), StringComparer.Ordinal);
+        if (nullKeys.Count > _options.MaxWindowKeys)
+        {
+            throw new DataEngException($"Source '{_source}': {nullKeys.Count} rows with a null cursor were included, more than {nameof(IncrementalOptions.MaxWindowKeys)} ({_options.MaxWindowKeys}); raise it or exclude such rows.");
+        }
+
+        if (nullKeys.Count > 0)
+        {
+            properties[IncrementalCommitKeys.NullKeys] = WriteStrings(nullKeys);
+        }
+
+        properties[IncrementalCommitKeys.Low] = Low?.Encode() ?? string.Empty;
+        properties[IncrementalCommitKeys.High] = High?.Encode() ?? string.Empty;
+        properties[IncrementalCommitKeys.Rows] = Delivered.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        properties[IncrementalCommitKeys.Deduplicated] = Deduplicated.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static string WritePairs(IEnumerable<(string Cursor, string Key)> pairs)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var (c, k) in pairs)
+            {
+                json.WriteStartArray();
+                json.WriteStringValue(c);
+                json.WriteStringValue(k);
+                json.WriteEndArray();
+            }
+
+            json.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static string WriteStrings(IEnumerable<string> values)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartArray();
+            foreach (var v in values)
+            {
+                json.WriteStringValue(v);
+            }
+
+            json.WriteEndArray();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static List<(string, string)> ReadPairs(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return [.. document.RootElement.EnumerateArray().Select(static e => (e[0].GetString()!, e[1].GetString()!))];
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or IndexOutOfRangeException)
+        {
+            throw new DataFormatException("checkpoint", null, IncrementalCommitKeys.Window, "the lookback window is not valid JSON; reset the checkpoint.", e);
+        }
+    }
+
+    private static List<string> ReadStrings(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return [.. document.RootElement.EnumerateArray().Select(static e => e.GetString()!)];
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            throw new DataFormatException("checkpoint", null, IncrementalCommitKeys.NullKeys, "the null-cursor keys are not valid JSON; reset the checkpoint.", e);
+        }
+    }
+}
+
+/// <summary>The keys an incremental source adds to <see cref="SinkCommit.Properties"/> (and so to the checkpoint).</summary>
+public static class IncrementalCommitKeys
+{
+    /// <summary>The watermark: the largest cursor delivered so far, as typed text (for example <c>int:42</c>,
+    /// <c>ts:ns:1700000000123456789</c>, <c>dt:638400000000000000:Utc</c>).</summary>
+    public const string Watermark = "incremental.watermark";
+
+    /// <summary>The (cursor, key) pairs delivered inside the lookback window, as a JSON array, used to skip rows
+    /// read again.</summary>
+    public const string Window = "incremental.window";
+
+    /// <summary>The keys of rows with a null cursor that were delivered (policy <see cref="NullCursorPolicy.Include"/>).</summary>
+    public const string NullKeys = "incremental.null-keys";
+
+    /// <summary>The inclusive lower bound the run read from (empty when unbounded).</summary>
+    public const string Low = "incremental.low";
+
+    /// <summary>The inclusive upper bound the run read up to, fixed before reading (empty when nothing was read).</summary>
+    public const string High = "incremental.high";
+
+    /// <summary>The rows the source delivered in the run.</summary>
+    public const string Rows = "incremental.rows";
+
+    /// <summary>The rows read again and skipped because they were already delivered.</summary>
+    public const string Deduplicated = "incremental.deduplicated";
+}

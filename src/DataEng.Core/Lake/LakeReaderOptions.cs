@@ -1,0 +1,161 @@
+using Apache.Arrow;
+
+namespace DataEng.Core;
+
+/// <summary>Options of a lake reader (<see cref="Lake.Read"/>).</summary>
+public sealed class LakeReaderOptions
+{
+    /// <summary>Gets or sets the stage name used in errors, logs and run results.</summary>
+    /// <value>The default value is <c>lake</c>.</value>
+    public string Name { get; set; } = "lake";
+
+    /// <summary>Gets or sets the columns to read, in the order wanted (data and partition columns alike).</summary>
+    /// <value>The default value is <see langword="null"/>: every column, data columns first, then partition columns.</value>
+    public IReadOnlyList<string>? Columns { get; set; }
+
+    /// <summary>Gets or sets a predicate on partition values: partitions for which it returns <see langword="false"/>
+    /// are skipped without opening their files.</summary>
+    /// <value>The default value is <see langword="null"/> (read every partition).</value>
+    public Func<LakePartitionValues, bool>? PartitionFilter { get; set; }
+
+    /// <summary>Gets or sets the version to read. Each run reads the latest committed version when not set.</summary>
+    /// <value>The default value is <see langword="null"/> (the latest version).</value>
+    public long? SnapshotVersion { get; set; }
+
+    /// <summary>Gets or sets whether to ignore the lake manifest and discover Hive partition folders instead (as for a
+    /// dataset written by another engine). Staging and orphan files are never read either way.</summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool IgnoreManifest { get; set; }
+
+    /// <summary>Gets or sets the limits applied to every file (footer size cap, timeout, rows per batch, allocator).</summary>
+    /// <value>The default value is <see langword="null"/>: <see cref="ParquetReadOptions"/> defaults.</value>
+    public ParquetReadOptions? Parquet { get; set; }
+
+    /// <summary>Returns every problem with these options.</summary>
+    /// <returns>The problems; empty when valid.</returns>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(Name))
+        {
+            problems.Add($"{nameof(Name)} must not be empty.");
+        }
+
+        if (Columns is not null && (Columns.Any(string.IsNullOrEmpty) || Columns.Distinct(StringComparer.Ordinal).Count() != Columns.Count))
+        {
+            problems.Add($"{nameof(Columns)} must name each column once and not be empty.");
+        }
+
+        if (SnapshotVersion is < 1)
+        {
+            problems.Add($"{nameof(SnapshotVersion)} must be at least 1 when set (was {SnapshotVersion}).");
+        }
+
+        if (Parquet is not null)
+        {
+            problems.AddRange(Parquet.Validate().Select(static p => $"{nameof(Parquet)}.{p}"));
+        }
+
+        return problems;
+    }
+}
+
+/// <summary>
+/// The partition values of one partition folder, given to <see cref="LakeReaderOptions.PartitionFilter"/>. Values are
+/// typed by the partition column: <see cref="int"/>, <see cref="long"/> and the other integer types,
+/// <see cref="bool"/>, <see cref="float"/>, <see cref="double"/>, <see cref="string"/>, <see cref="DateOnly"/> for dates
+/// and <see cref="DateTime"/> (UTC) for timestamps; <see langword="null"/> for null.
+/// </summary>
+public readonly struct LakePartitionValues : IEquatable<LakePartitionValues>
+{
+    private readonly IReadOnlyList<Field> _fields;
+    private readonly object?[] _values;
+    private readonly string?[] _texts;
+
+    internal LakePartitionValues(IReadOnlyList<Field> fields, object?[] values, string?[] texts)
+    {
+        _fields = fields;
+        _values = values;
+        _texts = texts;
+    }
+
+    /// <summary>Gets the number of partition levels.</summary>
+    public int Count => _values?.Length ?? 0;
+
+    /// <summary>Gets the partition column names, outermost first.</summary>
+    public IReadOnlyList<string> Names => _fields?.Select(static f => f.Name).ToList() ?? [];
+
+    /// <summary>Gets the typed value of a partition column.</summary>
+    /// <param name="name">The partition column name.</param>
+    /// <returns>The value, or <see langword="null"/> for null.</returns>
+    /// <exception cref="KeyNotFoundException">There is no such partition column.</exception>
+    public object? this[string name] => _values[IndexOf(name)];
+
+    /// <summary>Gets the value of a partition column as text (decoded from the folder name).</summary>
+    /// <param name="name">The partition column name.</param>
+    /// <returns>The text, or <see langword="null"/> for null.</returns>
+    /// <exception cref="KeyNotFoundException">There is no such partition column.</exception>
+    public string? GetText(string name) => _texts[IndexOf(name)];
+
+    /// <summary>Gets the value of a partition column when it exists.</summary>
+    /// <param name="name">The partition column name.</param>
+    /// <param name="value">The typed value, or <see langword="null"/>.</param>
+    /// <returns><see langword="true"/> when the column exists.</returns>
+    public bool TryGetValue(string name, out object? value)
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            if (_fields[i].Name == name)
+            {
+                value = _values[i];
+                return true;
+            }
+        }
+
+        value = null;
+        return false;
+    }
+
+    /// <inheritdoc />
+    public bool Equals(LakePartitionValues other) => ReferenceEquals(_values, other._values);
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => obj is LakePartitionValues other && Equals(other);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => _values?.GetHashCode() ?? 0;
+
+    /// <summary>Describes the values, for example <c>dt=2024-03-01/region=eu</c>.</summary>
+    /// <returns>The text.</returns>
+    public override string ToString()
+    {
+        var fields = _fields;
+        var texts = _texts;
+        return Count == 0 ? "(unpartitioned)" : string.Join('/', Enumerable.Range(0, Count).Select(i => fields[i].Name + "=" + (texts[i] ?? "null")));
+    }
+
+    /// <summary>Compares two values for equality.</summary>
+    /// <param name="left">A value.</param>
+    /// <param name="right">Another value.</param>
+    /// <returns><see langword="true"/> when equal.</returns>
+    public static bool operator ==(LakePartitionValues left, LakePartitionValues right) => left.Equals(right);
+
+    /// <summary>Compares two values for inequality.</summary>
+    /// <param name="left">A value.</param>
+    /// <param name="right">Another value.</param>
+    /// <returns><see langword="true"/> when not equal.</returns>
+    public static bool operator !=(LakePartitionValues left, LakePartitionValues right) => !left.Equals(right);
+
+    private int IndexOf(string name)
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            if (_fields[i].Name == name)
+            {
+                return i;
+            }
+        }
+
+        throw new KeyNotFoundException($"'{name}' is not a partition column (partition columns: {string.Join(", ", Names)}).");
+    }
+}

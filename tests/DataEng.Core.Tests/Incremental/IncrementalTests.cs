@@ -1,0 +1,99 @@
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using Microsoft.Extensions.Time.Testing;
+
+namespace DataEng.Core.Tests.Incremental;
+
+public class IncrementalTests
+{
+    private static readonly Schema EventsSchema = new(
+        [new Field("id", Int64Type.Default, false), new Field("at", new TimestampType(TimeUnit.Nanosecond, "UTC"), true)],
+        null);
+
+    private static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private readonly FakeTimeProvider _time = new(Now);
+
+    private readonly List<(long Id, long? At)> _rows = [];
+
+    private static long Nanos(DateTimeOffset t) => (t.UtcTicks - DateTime.UnixEpoch.Ticks) * 100;
+
+    /// <summary>A snapshot source: every read yields all rows so far, in two batches.</summary>
+    private sealed class Snapshot(IncrementalTests owner) : ISource
+    {
+        public string Name => "events";
+
+        public Schema Schema => EventsSchema;
+
+        public async IAsyncEnumerable<RecordBatch> ReadAsync(RunContext context, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            foreach (var chunk in owner._rows.Chunk(Math.Max(1, (owner._rows.Count + 1) / 2)))
+            {
+                // Raw nanoseconds, which DateTimeOffset (100 ns ticks) could not carry.
+                var ids = new Int64Array.Builder();
+                var values = new ArrowBuffer.Builder<long>();
+                var valid = new ArrowBuffer.BitmapBuilder();
+                foreach (var (id, value) in chunk)
+                {
+                    ids.Append(id);
+                    values.Append(value ?? 0);
+                    valid.Append(value is not null);
+                }
+
+                var atArray = new TimestampArray((TimestampType)EventsSchema.FieldsList[1].DataType, values.Build(), valid.Build(), chunk.Length, valid.UnsetBitCount, 0);
+                yield return new RecordBatch(EventsSchema, [ids.Build(), atArray], chunk.Length);
+            }
+        }
+    }
+
+    private Pipeline Build(LedgerSink sink, IncrementalOptions options)
+        => Pipeline.Create("events")
+            .Extract(DataEng.Core.Incremental.Over(new Snapshot(this), "at", ["id"], options))
+            .Load(sink)
+            .Configure(o => o.TimeProvider = _time)
+            .Build();
+
+    [Fact]
+    public async Task Over_NanosecondCursor_KeepsTheExactWatermarkAndLoadsEachRowOnce()
+    {
+        var sink = new LedgerSink();
+        var pipeline = Build(sink, new IncrementalOptions());
+        var t = Nanos(Now) - 1_000_000_000;
+        _rows.AddRange([(1, t + 1), (2, t + 789), (3, t + 789)]);
+
+        var first = await pipeline.RunIncrementalAsync();
+        _rows.AddRange([(4, t + 789), (5, t + 790), (6, t + 788)]);
+        var second = await pipeline.RunIncrementalAsync();
+
+        Assert.Equal($"ts:ns:{t + 789}", first.Watermark);
+        Assert.Equal($"ts:ns:{t + 790}", second.Watermark);
+        Assert.Equal(2, second.Run.RowsWritten);
+        Assert.Equal([1L, 2, 3, 4, 5], sink.Ids);
+    }
+
+    [Fact]
+    public async Task Over_Lag_LeavesRowsNewerThanNowMinusLagToTheNextRun()
+    {
+        var sink = new LedgerSink();
+        var pipeline = Build(sink, new IncrementalOptions { Lag = TimeSpan.FromSeconds(10), NullCursor = NullCursorPolicy.Exclude });
+        _rows.AddRange([(1, Nanos(Now) - 10_000_000_001), (2, Nanos(Now) - 10_000_000_000), (3, Nanos(Now) - 9_999_999_999), (4, null)]);
+
+        var first = await pipeline.RunIncrementalAsync();
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var second = await pipeline.RunIncrementalAsync();
+
+        Assert.Equal($"ts:ns:{Nanos(Now) - 10_000_000_000}", first.Plan.High);
+        Assert.Equal(2, first.Run.RowsWritten);
+        Assert.Equal(1, second.Run.RowsWritten);
+        Assert.Equal([1L, 2, 3], sink.Ids);
+    }
+
+    [Fact]
+    public void Over_StringCursor_IsRejectedWhenBuilt()
+    {
+        var schema = new Schema([new Field("id", Int64Type.Default, false), new Field("name", StringType.Default, false)], null);
+        var source = DataEng.Core.Incremental.Over(new InMemorySource(schema, []), "name", ["id"]);
+        Assert.Throws<SchemaMismatchException>(() => source.Schema);
+    }
+}
