@@ -91,6 +91,11 @@ public static class TestRun
                     o.TimeProvider = options.TimeProvider;
                 }
 
+                if (options.Allocator is not null)
+                {
+                    o.Allocator = options.Allocator;
+                }
+
                 options.Configure?.Invoke(o);
             }).Build();
             var result = await pipeline.RunAsync(options.Run, cancellationToken).ConfigureAwait(false);

@@ -20,6 +20,11 @@ public sealed class TestRunOptions
     /// <value>The default value is 1, so a test sees transforms called in batch order.</value>
     public int MaxDegreeOfParallelism { get; set; } = 1;
 
+    /// <summary>Gets or sets the allocator stages use for the buffers they create (<see cref="RunContext.Allocator"/>),
+    /// for example a <see cref="CountingMemoryAllocator"/> to prove the code under test releases what it allocates.</summary>
+    /// <value>The default value is <see langword="null"/>: the pipeline's default allocator.</value>
+    public Apache.Arrow.Memory.MemoryAllocator? Allocator { get; set; }
+
     /// <summary>Gets or sets the run options (run number, run id, commit key/values, progress).</summary>
     /// <value>The default value is <see langword="null"/>: defaults.</value>
     public RunOptions? Run { get; set; }

@@ -29,6 +29,20 @@ public class TestRunTests
     }
 
     [Fact]
+    public async Task TransformAsync_GivenAllocator_IsWhatTheTransformAllocatesFrom()
+    {
+        var allocator = new CountingMemoryAllocator();
+        using var input = TestBatch.Parse("id | amount\n1 | 10.0");
+
+        using (var output = await TestRun.TransformAsync(new AddGross(0.2), [input], new TestRunOptions { Allocator = allocator }))
+        {
+            Assert.True(allocator.LiveAllocations > 0);
+        }
+
+        Assert.Equal(0, allocator.LiveAllocations);
+    }
+
+    [Fact]
     public async Task TransformAsync_NoInput_NeedsASchema()
     {
         var schema = TestBatch.ParseSchema("id:int64 | amount:double");
