@@ -1,34 +1,45 @@
+using System.Runtime.CompilerServices;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using BenchmarkDotNet.Attributes;
 
 namespace DataEng.Core.Benchmarks;
 
-/// <summary>Source → 3 pass-through transforms → null sink: the runner's own cost per batch.</summary>
+/// <summary>
+/// Source → 3 pass-through transforms → null sink: the runner's own cost, reported <b>per batch</b>
+/// (<c>OperationsPerInvoke</c> = <see cref="Batches"/>, so time and allocation columns are per batch, the per-run
+/// setup amortised over 1,000 batches). Two sources: <c>RunnerOnly</c> yields the same batch over managed memory
+/// every time (disposing it is a no-op), so every allocated byte belongs to the runner; <c>InMemorySource</c> is the
+/// library's source, which allocates a shared reference (<see cref="RecordBatchOwnership.Share"/>) per batch.
+/// </summary>
 [MemoryDiagnoser]
 public class PipelinePassThroughBenchmarks
 {
-    private Pipeline _pipeline = null!;
+    public const int Batches = 1000;
+
+    private Pipeline _runnerOnly = null!;
+    private Pipeline _inMemory = null!;
     private RecordBatch[] _batches = [];
 
-    [Params(100)]
-    public int Batches { get; set; }
+    [Params(1, 2)]
+    public int MaxDegreeOfParallelism { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
-        var schema = new Schema.Builder().Field(f => f.Name("id").DataType(Int64Type.Default)).Build();
-        _batches = Enumerable.Range(0, Batches)
-            .Select(i => new RecordBatch(schema, [new Int64Array.Builder().AppendRange(Enumerable.Range(0, 1024).Select(x => (long)x)).Build()], 1024))
-            .ToArray();
-        _pipeline = Pipeline.Create("pass-through")
-            .Extract(new InMemorySource(schema, _batches))
-            .Transform(new Identity())
-            .Transform(new Identity())
-            .Transform(new Identity())
-            .Load(new NullSink())
-            .Configure(o => o.MaxDegreeOfParallelism = 1)
-            .Build();
+        var schema = new Schema.Builder().Field(f => f.Name("id").DataType(Int64Type.Default).Nullable(false)).Build();
+        var values = new long[1024];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = i;
+        }
+
+        // Managed memory: no reference count, so the runner disposing the batch after each pass changes nothing.
+        var managed = new RecordBatch(schema, [new Int64Array(new ArrowBuffer(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray()), ArrowBuffer.Empty, values.Length, 0, 0)], values.Length);
+        _runnerOnly = Build(new RepeatingSource(schema, managed, Batches));
+
+        _batches = [.. Enumerable.Range(0, Batches).Select(_ => new RecordBatch(schema, [new Int64Array.Builder().AppendRange(values).Build()], values.Length))];
+        _inMemory = Build(new InMemorySource(schema, _batches));
     }
 
     [GlobalCleanup]
@@ -40,8 +51,20 @@ public class PipelinePassThroughBenchmarks
         }
     }
 
-    [Benchmark]
-    public Task<RunResult> Run() => _pipeline.RunAsync();
+    [Benchmark(Baseline = true, OperationsPerInvoke = Batches)]
+    public Task<RunResult> RunnerOnly() => _runnerOnly.RunAsync();
+
+    [Benchmark(OperationsPerInvoke = Batches)]
+    public Task<RunResult> InMemorySource() => _inMemory.RunAsync();
+
+    private Pipeline Build(ISource source) => Pipeline.Create("pass-through")
+        .Extract(source)
+        .Transform(new Identity())
+        .Transform(new Identity())
+        .Transform(new Identity())
+        .Load(new NullSink())
+        .Configure(o => o.MaxDegreeOfParallelism = MaxDegreeOfParallelism)
+        .Build();
 
     private sealed class Identity : IBatchTransform
     {
@@ -50,5 +73,23 @@ public class PipelinePassThroughBenchmarks
         public Schema GetOutputSchema(Schema input) => input;
 
         public RecordBatch Apply(RecordBatch input, RunContext context) => input;
+    }
+
+    /// <summary>Yields the same batch <c>count</c> times (safe only for a batch whose disposal releases nothing).</summary>
+    private sealed class RepeatingSource(Schema schema, RecordBatch batch, int count) : ISource
+    {
+        public string Name => "repeat";
+
+        public Schema Schema => schema;
+
+        public async IAsyncEnumerable<RecordBatch> ReadAsync(RunContext context, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                yield return batch;
+            }
+
+            await Task.CompletedTask.ConfigureAwait(false);
+        }
     }
 }

@@ -36,11 +36,22 @@ internal sealed class CsvSource : ISource
     {
         ArgumentNullException.ThrowIfNull(context);
         var schema = Schema;
+        var badRows = _options.BadRows is { } policy ? new BadRowHandler(policy, Name, context) : null;
         foreach (var input in _inputs())
         {
             Log.CsvFileStarted(context.Logger, Name, input.DisplayName, context.RunNumber);
             using var records = await CsvRecordReader.OpenAsync(input, _settings, cancellationToken).ConfigureAwait(false);
             var reader = new CsvBatchReader(records, schema, _settings, context.Allocator);
+            var rejectedBefore = badRows?.Rejected ?? 0;
+            if (badRows is not null)
+            {
+                reader.BadRowHandler = error =>
+                {
+                    badRows.Reject($"{error.Source}:{error.Row}", error.Message, RawFields(records), error);
+                    return true;
+                };
+            }
+
             var batches = 0;
             while (await reader.ReadBatchAsync(_options.BatchSize, cancellationToken).ConfigureAwait(false) is { } batch)
             {
@@ -48,8 +59,26 @@ internal sealed class CsvSource : ISource
                 yield return batch;
             }
 
+            badRows?.Accept(reader.RowsRead - (badRows.Rejected - rejectedBefore));
             Log.CsvFileCompleted(context.Logger, Name, input.DisplayName, context.RunNumber, reader.RowsRead, batches);
         }
+
+        if (badRows is not null)
+        {
+            await badRows.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The current (bad) record's fields by header name, for dead letters.</summary>
+    private static Dictionary<string, string?> RawFields(CsvRecordReader records)
+    {
+        var fields = new Dictionary<string, string?>(records.FieldCount, StringComparer.Ordinal);
+        for (var i = 0; i < records.FieldCount; i++)
+        {
+            fields[records.Header[i]] = records.Field(i).ToString();
+        }
+
+        return fields;
     }
 
     private Schema Infer()

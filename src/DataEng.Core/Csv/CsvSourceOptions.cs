@@ -72,6 +72,11 @@ public sealed class CsvSourceOptions
     /// <value>The default value is <see langword="null"/>: ISO-8601 (<c>yyyy-MM-dd[( |T)HH:mm[:ss[.f…]]][Z|±HH:mm]</c>).</value>
     public string? TimestampFormat { get; set; }
 
+    /// <summary>Gets or sets what happens to a record whose values do not convert: fail, skip or dead-letter (with its
+    /// raw fields, the error and its file and line), with thresholds per run.</summary>
+    /// <value>The default value is <see langword="null"/>: the run fails on the first bad record.</value>
+    public BadRowPolicy? BadRows { get; set; }
+
     /// <summary>Returns every problem with these options.</summary>
     /// <returns>The problems; empty when the options are valid.</returns>
     public IReadOnlyList<string> Validate()
@@ -124,6 +129,11 @@ public sealed class CsvSourceOptions
         else if (NullValues.Any(static v => v is null))
         {
             problems.Add($"{nameof(NullValues)} must not contain null.");
+        }
+
+        if (BadRows is not null)
+        {
+            problems.AddRange(BadRows.Validate().Select(static p => $"{nameof(BadRows)}: {p}"));
         }
 
         if (Schema is not null)

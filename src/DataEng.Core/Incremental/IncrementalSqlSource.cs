@@ -15,7 +15,7 @@ namespace DataEng.Core;
 /// </summary>
 internal sealed class IncrementalSqlSource : IIncrementalSource
 {
-    private readonly Func<DbConnection> _connectionFactory;
+    private readonly SqlConnectionFactory _connections;
     private readonly string? _table;
     private readonly string? _schemaName;
     private readonly string? _baseQuery;
@@ -25,9 +25,9 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
     private readonly ConcurrentDictionary<string, IncrementalTracker> _plans = new(StringComparer.Ordinal);
     private readonly Lazy<Schema> _schema;
 
-    public IncrementalSqlSource(Func<DbConnection> connectionFactory, string? schemaName, string? table, string? baseQuery, string cursorColumn, IReadOnlyList<string> keyColumns, IncrementalOptions? options, string? name)
+    public IncrementalSqlSource(SqlConnectionFactory connections, string? schemaName, string? table, string? baseQuery, string cursorColumn, IReadOnlyList<string> keyColumns, IncrementalOptions? options, string? name)
     {
-        ArgumentNullException.ThrowIfNull(connectionFactory);
+        ArgumentNullException.ThrowIfNull(connections);
         ArgumentException.ThrowIfNullOrEmpty(cursorColumn);
         ArgumentNullException.ThrowIfNull(keyColumns);
         if (keyColumns.Count == 0 || keyColumns.Any(string.IsNullOrEmpty))
@@ -35,7 +35,7 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
             throw new ArgumentException("At least one key column is needed (the primary key), and none may be empty.", nameof(keyColumns));
         }
 
-        _connectionFactory = connectionFactory;
+        _connections = connections;
         _schemaName = schemaName;
         _table = table;
         _baseQuery = baseQuery;
@@ -64,7 +64,14 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
                     var sql = SqlText.For(connection);
                     using var command = connection.CreateCommand();
                     command.CommandText = $"SELECT MAX({sql.Quote(self._cursorColumn)}) FROM {self.From(sql)}";
-                    return CursorValue.FromClr(await command.ExecuteScalarAsync(ct).ConfigureAwait(false));
+                    try
+                    {
+                        return CursorValue.FromClr(await command.ExecuteScalarAsync(ct).ConfigureAwait(false));
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException and not DataEngException)
+                    {
+                        throw self.Wrap(e, "find the largest cursor");
+                    }
                 }
             },
             this,
@@ -155,22 +162,18 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
 
     private async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken)
     {
-        var connection = _connectionFactory() ?? throw new InvalidOperationException($"The connection factory of source '{Name}' returned null.");
         try
         {
-            if (connection.State != System.Data.ConnectionState.Open)
-            {
-                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            }
-
-            return connection;
+            return await _connections.OpenAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch (Exception e) when (e is not OperationCanceledException and not DataEngException)
         {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
+            throw Wrap(e, "open a connection");
         }
     }
+
+    /// <summary>Wraps a provider failure with the source and what it was doing, keeping connection secrets out.</summary>
+    private DataEngException Wrap(Exception error, string action) => SqlErrors.Wrap(error, Name, action, _connections.Secrets());
 
     private string From(SqlText sql)
     {
@@ -184,17 +187,32 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
 
     private Schema InferSchema()
     {
-        using var connection = _connectionFactory();
-        if (connection.State != System.Data.ConnectionState.Open)
+        // ISource.Schema is synchronous; run the async discovery off any synchronization context.
+        var schema = Task.Run(async () =>
         {
-            connection.Open();
-        }
-
-        var sql = SqlText.For(connection);
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT * FROM {From(sql)} WHERE 1 = 0";
-        using var reader = command.ExecuteReader(System.Data.CommandBehavior.SchemaOnly);
-        var schema = DbRowBatchBuilder.InferSchema(reader, Name);
+            var connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                try
+                {
+                    var sql = SqlText.For(connection);
+                    var command = connection.CreateCommand();
+                    await using (command.ConfigureAwait(false))
+                    {
+                        command.CommandText = $"SELECT * FROM {From(sql)} WHERE 1 = 0";
+                        var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SchemaOnly).ConfigureAwait(false);
+                        await using (reader.ConfigureAwait(false))
+                        {
+                            return DbRowBatchBuilder.InferSchema(reader, Name);
+                        }
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException and not DataEngException)
+                {
+                    throw Wrap(e, "read the schema of its table");
+                }
+            }
+        }).GetAwaiter().GetResult();
         var problems = new List<string>();
         foreach (var column in _keyColumns.Prepend(_cursorColumn))
         {
@@ -230,6 +248,11 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
                         command.CommandText = $"SELECT COUNT(*) FROM {self.Source.From(sql)} WHERE {sql.Quote(self.Source._cursorColumn)} IS NULL";
                         return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
                     }
+                    catch (Exception e) when (e is not OperationCanceledException and not DataEngException)
+                    {
+                        await self.DropConnectionAsync().ConfigureAwait(false);
+                        throw self.Source.Wrap(e, "count rows with a null cursor");
+                    }
                     catch
                     {
                         await self.DropConnectionAsync().ConfigureAwait(false);
@@ -263,6 +286,11 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
                         var page = await self.ReadPageOnceAsync(nullCursors, after, ct).ConfigureAwait(false);
                         self._attempt = 0;
                         return page;
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException and not DataEngException)
+                    {
+                        await self.DropConnectionAsync().ConfigureAwait(false);
+                        throw self.Source.Wrap(e, "read a page");
                     }
                     catch
                     {

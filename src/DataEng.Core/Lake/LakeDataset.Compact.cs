@@ -118,7 +118,7 @@ public sealed partial class LakeDataset
 
         var logger = _loggerFactory.CreateLogger("DataEng.Core.Lake");
         await _log.RefreshAsync(cancellationToken).ConfigureAwait(false);
-        LakeTransaction.Recover(_log.Layout, _log, logger);
+        await LakeTransaction.RecoverAsync(_log.Layout, _log, logger, cancellationToken).ConfigureAwait(false);
         var state = _log.Latest;
         if (state.Version == 0)
         {

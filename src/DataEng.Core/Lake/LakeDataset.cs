@@ -100,7 +100,7 @@ public sealed partial class LakeDataset
     {
         await _log.RefreshAsync(cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
-        var (staging, orphans, replaced) = LakeTransaction.Recover(_log.Layout, _log, _loggerFactory.CreateLogger("DataEng.Core.Lake"));
+        var (staging, orphans, replaced) = await LakeTransaction.RecoverAsync(_log.Layout, _log, _loggerFactory.CreateLogger("DataEng.Core.Lake"), cancellationToken).ConfigureAwait(false);
         return new LakeRecoveryResult(staging, orphans, replaced);
     }
 }

@@ -72,6 +72,21 @@ internal sealed partial class LakeSinkWriter : ISinkWriter
     /// <summary>Gets the most data files that were open at once (for tests of <see cref="LakeWriterOptions.MaxOpenFiles"/>).</summary>
     internal int PeakOpenFiles => Volatile.Read(ref _peakOpenFiles);
 
+    /// <summary>Gets the memory held by row buffers being filled or idle (diagnostics and tests).</summary>
+    internal long BufferCapacityBytes
+    {
+        get
+        {
+            long total = _partitions.Sum(static p => p.Current?.CapacityBytes ?? 0);
+            lock (_freeBuffers)
+            {
+                total += _freeBuffers.Sum(static b => b.CapacityBytes);
+            }
+
+            return total;
+        }
+    }
+
     /// <summary>Gets the published commit, once committed (null for a no-op).</summary>
     internal CommitRecord? Published { get; private set; }
 
@@ -89,7 +104,8 @@ internal sealed partial class LakeSinkWriter : ISinkWriter
         await log.RefreshAsync(cancellationToken).ConfigureAwait(false);
 
         // Recovery first: what a crashed commit left must be gone before anything new is written.
-        LakeTransaction.Recover(layout, log, context.Logger);
+        await LakeTransaction.RecoverAsync(layout, log, context.Logger, cancellationToken).ConfigureAwait(false);
+        await log.RefreshAsync(cancellationToken).ConfigureAwait(false);
         var state = log.Latest;
         if (options.Mode == LakeWriteMode.ErrorIfExists)
         {

@@ -31,7 +31,8 @@ internal sealed class LakeSource : ISource
             {
                 if (_schema is null)
                 {
-                    var plan = LakeReadPlan.CreateAsync(_layout, _options, CancellationToken.None).GetAwaiter().GetResult();
+                    // On the thread pool: a caller's synchronisation context must not be needed to finish the read.
+                    var plan = Task.Run(() => LakeReadPlan.CreateAsync(_layout, _options, CancellationToken.None)).GetAwaiter().GetResult();
                     _schema = Project(plan.Schema);
                 }
 
@@ -68,7 +69,16 @@ internal sealed class LakeSource : ISource
             fileFields.Add(field.IsNullable || plan.FileSchema.GetFieldIndex(field.Name) >= 0 ? field : new Field(field.Name, field.DataType, nullable: true));
         }
 
+        // Every buffer of the output comes from one allocator: the options' or the run's.
         var allocator = _options.Parquet?.Allocator ?? context.Allocator;
+        var readOptions = new ParquetReadOptions
+        {
+            MaxFooterBytes = _options.Parquet?.MaxFooterBytes ?? new ParquetReadOptions().MaxFooterBytes,
+            MaxRowGroupRows = _options.Parquet?.MaxRowGroupRows ?? new ParquetReadOptions().MaxRowGroupRows,
+            Timeout = _options.Parquet?.Timeout ?? new ParquetReadOptions().Timeout,
+            BatchSize = _options.Parquet?.BatchSize,
+            Allocator = allocator,
+        };
         var filter = _options.PartitionFilter;
         foreach (var file in plan.Files)
         {
@@ -80,7 +90,7 @@ internal sealed class LakeSource : ISource
             var constants = new IArrowArray?[outputs.Length];
             try
             {
-                await foreach (var (batch, rows) in LakeFileReader.ReadAsync(file.FullPath, file.Rows, fileFields, _options.Parquet, allocator, cancellationToken).ConfigureAwait(false))
+                await foreach (var (batch, rows) in LakeFileReader.ReadAsync(file.FullPath, file.Rows, fileFields, readOptions, allocator, cancellationToken).ConfigureAwait(false))
                 {
                     RecordBatch output;
                     using (batch)

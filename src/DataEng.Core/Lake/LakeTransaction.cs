@@ -312,9 +312,8 @@ internal sealed class LakeTransaction : IDisposable
     /// Removes what unfinished commits left behind: staging folders whose lock is free (with the renamed files their
     /// plan lists that no snapshot references) and files replaced by published commits that are still on disk.
     /// </summary>
-    public static (int Staging, int Orphans, int Replaced) Recover(LakeLayout layout, LakeLog log, ILogger logger)
+    public static async Task<(int Staging, int Orphans, int Replaced)> RecoverAsync(LakeLayout layout, LakeLog log, ILogger logger, CancellationToken cancellationToken)
     {
-        var latest = log.Latest;
         int staging = 0, orphans = 0, replaced = 0;
         if (Directory.Exists(layout.Staging))
         {
@@ -344,7 +343,10 @@ internal sealed class LakeTransaction : IDisposable
                 {
                     if (Directory.Exists(folder))
                     {
-                        orphans += RemovePlannedOrphans(layout, folder, latest);
+                        // Read the log only now that the writer is known to be gone: it may have published its
+                        // manifest just before dying, and then its renamed files are committed data.
+                        await log.RefreshAsync(cancellationToken).ConfigureAwait(false);
+                        orphans += RemovePlannedOrphans(layout, folder, log.Latest);
                         Directory.Delete(folder, recursive: true);
                         staging++;
                     }
@@ -360,6 +362,8 @@ internal sealed class LakeTransaction : IDisposable
             DurableFile.FsyncDirectory(layout.Staging);
         }
 
+        await log.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        var latest = log.Latest;
         foreach (var commit in log.Commits)
         {
             foreach (var path in commit.Removed)

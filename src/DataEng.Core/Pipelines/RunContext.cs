@@ -47,7 +47,8 @@ public sealed class RunContext
 
     /// <summary>Gets the allocator stages use for the Arrow buffers they create. Disposing a batch returns its
     /// buffers to this allocator, so steady-state runs reuse memory instead of touching fresh pages.</summary>
-    public MemoryAllocator Allocator { get; init; } = MemoryAllocator.Default.Value;
+    /// <value>The default value is <see cref="PooledMemoryAllocator.Shared"/>.</value>
+    public MemoryAllocator Allocator { get; init; } = PooledMemoryAllocator.Shared;
 
     /// <summary>Gets the key/values committed atomically with the data at the end of the run.</summary>
     /// <remarks>Stages may add entries (for example the high watermark they read up to); the runner passes them to

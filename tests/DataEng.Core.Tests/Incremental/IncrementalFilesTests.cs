@@ -89,6 +89,26 @@ public sealed class IncrementalFilesTests : IDisposable
     }
 
     [Fact]
+    public async Task RunIncrementalAsync_CsvFiles_AreLoadedOnceThroughTheCsvSource()
+    {
+        var sink = new LedgerSink();
+        var options = new CsvSourceOptions { Schema = IdSchema };
+        var pipeline = Pipeline.Create("csv-files")
+            .Extract(IncrementalFiles.Source(_folder, "*.csv", IdSchema, path => DataEng.Core.Csv.File(path, options), FileOrder.Name))
+            .Load(sink)
+            .Configure(o => o.TimeProvider = _time)
+            .Build();
+        File.WriteAllLines(Path.Combine(_folder, "001.csv"), ["id", "1", "2"]);
+        await pipeline.RunIncrementalAsync();
+        File.WriteAllLines(Path.Combine(_folder, "002.csv"), ["id", "3"]);
+
+        var second = await pipeline.RunIncrementalAsync();
+
+        Assert.Equal(1, second.Run.RowsWritten);
+        Assert.Equal([1L, 2, 3], sink.Ids);
+    }
+
+    [Fact]
     public async Task RunIncrementalAsync_CrashWhileLoadingFiles_ReloadsThemOnceOnTheRerun()
     {
         var crash = true;

@@ -67,6 +67,23 @@ public class IncrementalSqlSourceTests
     }
 
     [Fact]
+    public async Task Incremental_FromADataSource_ReadsIncrementally()
+    {
+        using var db = new OrdersDb();
+        await using var dataSource = Microsoft.Data.Sqlite.SqliteFactory.Instance.CreateDataSource(db.ConnectionString);
+        var sink = new LedgerSink();
+        var pipeline = Pipeline.Create("data-source").Extract(DataEng.Core.Sql.Incremental(dataSource, "orders", "ts", ["id"])).Load(sink).Build();
+        db.Insert(1);
+        await pipeline.RunIncrementalAsync();
+        db.Insert(2);
+
+        var second = await pipeline.RunIncrementalAsync();
+
+        Assert.Equal(1, second.Run.RowsWritten);
+        Assert.Equal(db.AllIds, sink.Ids);
+    }
+
+    [Fact]
     public async Task RunIncrementalAsync_HeavyTiesAcrossPages_DeliversEachRowOnce()
     {
         using var db = new OrdersDb();

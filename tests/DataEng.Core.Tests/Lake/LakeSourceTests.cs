@@ -195,6 +195,26 @@ public class LakeSourceTests
         Assert.Equal(0, allocator.LiveAllocations);
     }
 
+    [Fact]
+    public async Task RunAsync_LakeToLakeCopy_ThroughAPipeline()
+    {
+        using var temp = new TempLake();
+        var allocator = new CountingMemoryAllocator();
+        await LakeTestData.WriteAsync(temp.Root, LakeTestData.Options(PartitionSpec.Identity("dt")), LakeTestData.Orders, [LakeTestData.OrdersBatch(0, 3000)]);
+        var copy = Path.Combine(temp.Parent, "copy");
+        var pipeline = Pipeline.Create("copy")
+            .Extract(Core.Lake.Read(temp.Root, new LakeReaderOptions { Parquet = new ParquetReadOptions { Allocator = allocator }, PartitionFilter = p => ((DateOnly)p["dt"]!).Day <= 10 }))
+            .Load(Core.Lake.Write(copy, LakeTestData.Options(PartitionSpec.Month("ts"))))
+            .Build();
+
+        var result = await pipeline.RunAsync();
+
+        Assert.Equal(1000, result.RowsWritten);
+        Assert.Equal(1000, Duck.Count(copy));
+        Assert.Equal("2024-03", Duck.Scalar($"SELECT DISTINCT ts_month FROM {Duck.Glob(copy)}"));
+        Assert.Equal(0, allocator.LiveAllocations);
+    }
+
     public static TheoryData<string> Damage => ["truncated", "footer-length", "magic", "tiny", "empty", "magic-only", "huge-footer-length", "footer-garbage"];
 
     [Theory]
