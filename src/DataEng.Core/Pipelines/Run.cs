@@ -97,7 +97,14 @@ internal sealed class Run
             throw new PipelineStageException(_failedStage!, _pipeline.Name, _context.RunNumber, _context.RunId, _failure);
         }
 
-        Token.ThrowIfCancellationRequested();
+        if (!committed)
+        {
+            // Cancelled before the commit began: nothing is visible. Once committed, the run succeeded even if the
+            // caller cancelled while the commit was finishing.
+            Token.ThrowIfCancellationRequested();
+            throw new OperationCanceledException(Token);
+        }
+
         var elapsed = _time.GetElapsedTime(_startTimestamp);
         ReportProgress(force: true);
         var stages = new StageMetrics[_counters.Length];
