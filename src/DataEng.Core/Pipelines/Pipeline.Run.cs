@@ -19,20 +19,31 @@ public sealed partial class Pipeline
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async Task<RunResult> RunAsync(RunOptions? options, CancellationToken cancellationToken)
     {
-        var runNumber = options?.RunNumber ?? Interlocked.Increment(ref _lastRunNumber);
+        long runNumber;
         if (options?.RunNumber is { } given)
         {
-            InterlockedMax(ref _lastRunNumber, given);
+            runNumber = given;
         }
+        else if (_sink is ICheckpointingSink checkpointing)
+        {
+            // A sink that remembers its commits numbers the runs: a new process must not reuse a committed run number
+            // (the sink would treat the run as a repeat and drop it).
+            var last = await checkpointing.GetLastCommitAsync(Name, cancellationToken).ConfigureAwait(false);
+            runNumber = Math.Max(last?.RunNumber ?? 0, Volatile.Read(ref _lastRunNumber)) + 1;
+        }
+        else
+        {
+            runNumber = Interlocked.Increment(ref _lastRunNumber);
+        }
+
+        InterlockedMax(ref _lastRunNumber, runNumber);
 
         var runId = options?.RunId ?? Guid.NewGuid().ToString("N");
         var logger = _options.LoggerFactory.CreateLogger("DataEng.Core.Pipeline");
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var context = new RunContext(Name, runNumber, runId, logger, _options.TimeProvider, linked.Token);
-        if (_options.Allocator is { } allocator)
-        {
-            context = new RunContext(Name, runNumber, runId, logger, _options.TimeProvider, linked.Token) { Allocator = allocator };
-        }
+        var context = _options.Allocator is { } allocator
+            ? new RunContext(Name, runNumber, runId, logger, _options.TimeProvider, linked.Token) { Allocator = allocator }
+            : new RunContext(Name, runNumber, runId, logger, _options.TimeProvider, linked.Token);
         if (options is not null)
         {
             foreach (var (key, value) in options.CommitProperties)
