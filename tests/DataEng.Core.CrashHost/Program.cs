@@ -104,7 +104,8 @@ namespace DataEng.Core.CrashHost
             // SIGKILL: no finally block, no flush of anything but what is already written, no managed shutdown.
             using var self = Process.GetCurrentProcess();
             self.Kill();
-            Thread.Sleep(Timeout.Infinite);
+            // The signal is asynchronous: block this thread until it lands, so no later step can run.
+            new ManualResetEventSlim(false).Wait();
         }
     }
 
