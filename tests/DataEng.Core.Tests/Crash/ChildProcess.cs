@@ -130,8 +130,16 @@ internal sealed class ChildProcess : IAsyncDisposable
 
     public async Task WriteLineAsync(string line)
     {
-        await _process.StandardInput.WriteLineAsync(line);
-        await _process.StandardInput.FlushAsync();
+        try
+        {
+            await _process.StandardInput.WriteLineAsync(line);
+            await _process.StandardInput.FlushAsync();
+        }
+        catch (IOException) when (_process.WaitForExit(TimeSpan.FromSeconds(30)))
+        {
+            // The child is already dead (killed, or died on its own): its answer is read as end of stream, and the
+            // caller's oracle checks the lake as after any other death.
+        }
     }
 
     /// <summary>Sends a command and waits for its answer, or for the child's death.</summary>
