@@ -352,14 +352,8 @@ internal sealed partial class ArrowParquetReader
     private static IArrowArray Build(ParquetColumn column, int rows, int nulls, IMemoryOwner<byte>? validity, IMemoryOwner<byte> values, IMemoryOwner<byte>? data)
     {
         var buffers = data is null
-            ? new[] { validity is null ? ArrowBuffer.Empty : NewArrowBuffer(validity), NewArrowBuffer(values) }
-            : [validity is null ? ArrowBuffer.Empty : NewArrowBuffer(validity), NewArrowBuffer(values), NewArrowBuffer(data)];
+            ? new[] { validity is null ? ArrowBuffer.Empty : ArrowBuffers.FromOwner(validity), ArrowBuffers.FromOwner(values) }
+            : [validity is null ? ArrowBuffer.Empty : ArrowBuffers.FromOwner(validity), ArrowBuffers.FromOwner(values), ArrowBuffers.FromOwner(data)];
         return ArrowArrayFactory.BuildArray(new ArrayData(column.ArrowField.DataType, rows, nulls, 0, buffers));
     }
-
-    /// <summary>Wraps allocator memory in an Arrow buffer that releases it when the last reference goes. Apache.Arrow
-    /// keeps this constructor internal (its builders copy from managed arrays instead); the reader tests fail if a new
-    /// Arrow version removes it.</summary>
-    [UnsafeAccessor(UnsafeAccessorKind.Constructor)]
-    private static extern ArrowBuffer NewArrowBuffer(IMemoryOwner<byte> owner);
 }

@@ -6,16 +6,10 @@ internal sealed partial class ArrowParquetReader
 {
     private const int PageHeaderWindow = 4096;
 
-    /// <summary>
-    /// Walks the pages of one column chunk before Parquet.Net decodes them: every header must be well-formed Thrift,
-    /// every page must lie inside the chunk, the pages must fill the chunk exactly, and page sizes and value counts must
-    /// be plausible for the row group, so a damaged header cannot make Parquet.Net allocate gigabytes or read elsewhere.
-    /// </summary>
-    private async ValueTask ValidatePagesAsync(int group, ParquetColumn column, int rows, CancellationToken cancellationToken)
+    /// <summary>The largest uncompressed page plausible in a column chunk: the option, the chunk's declared size, and for
+    /// fixed-width values what the row count allows.</summary>
+    private long MaxPageBytes(ParquetColumn column, Parquet.Meta.ColumnMetaData chunk, int rows)
     {
-        var chunk = _meta.RowGroups[group].Columns[column.Index].MetaData!;
-        var start = chunk.DictionaryPageOffset is > 0 and var d && d < chunk.DataPageOffset ? d : chunk.DataPageOffset;
-        var end = start + chunk.TotalCompressedSize;
         var maxPage = (long)_options.MaxPageBytes;
         if (column.PhysicalWidth > 0)
         {
@@ -27,6 +21,21 @@ internal sealed partial class ArrowParquetReader
         {
             maxPage = Math.Min(maxPage, chunk.TotalUncompressedSize);
         }
+
+        return maxPage;
+    }
+
+    /// <summary>
+    /// Walks the pages of one column chunk before Parquet.Net decodes them: every header must be well-formed Thrift,
+    /// every page must lie inside the chunk, the pages must fill the chunk exactly, and page sizes and value counts must
+    /// be plausible for the row group, so a damaged header cannot make Parquet.Net allocate gigabytes or read elsewhere.
+    /// </summary>
+    private async ValueTask ValidatePagesAsync(int group, ParquetColumn column, int rows, CancellationToken cancellationToken)
+    {
+        var chunk = _meta.RowGroups[group].Columns[column.Index].MetaData!;
+        var start = chunk.DictionaryPageOffset is > 0 and var d && d < chunk.DataPageOffset ? d : chunk.DataPageOffset;
+        var end = start + chunk.TotalCompressedSize;
+        var maxPage = MaxPageBytes(column, chunk, rows);
 
         var buffer = ArrayPool<byte>.Shared.Rent(PageHeaderWindow);
         try

@@ -20,7 +20,13 @@ namespace DataEng.Core;
 /// TIMESTAMP in ms/us/ns (isAdjustedToUTC gives the time zone "UTC"), legacy TIMESTAMP_MILLIS/MICROS, UTF8/ENUM/JSON as
 /// string, other BYTE_ARRAY as binary. INT96 timestamps, time-of-day, float16, UUID/fixed binary and nested columns are
 /// reported in <see cref="UnsupportedColumns"/>; they can be projected away.</para>
-/// <para>Ownership: every yielded batch belongs to the caller. Buffers come from the allocator in the options.</para>
+/// <para>Decoding: flat INT32/INT64/FLOAT/DOUBLE/BYTE_ARRAY chunks in PLAIN or dictionary encoding, v1 or v2 pages,
+/// uncompressed, Snappy, Gzip or Zstd, are read by the reader's own <see cref="ParquetChunkDecoder"/> straight into the
+/// Arrow buffers, the columns of a row group concurrently on the thread pool; everything else goes through Parquet.Net
+/// (after <see cref="ValidatePagesAsync"/> has walked its pages).</para>
+/// <para>Ownership: every yielded batch belongs to the caller and stays valid until the caller disposes it (the reader
+/// keeps no reference). Buffers come from the allocator in the options (by default
+/// <see cref="PooledMemoryAllocator.Shared"/>), so disposing a batch returns its memory for the next row groups.</para>
 /// </remarks>
 internal sealed partial class ArrowParquetReader : IAsyncDisposable
 {
@@ -35,6 +41,8 @@ internal sealed partial class ArrowParquetReader : IAsyncDisposable
     private readonly MemoryAllocator _allocator;
     private readonly FileMetaData _meta;
     private readonly ScratchBuffers _scratch = new();
+    private readonly ParquetChunkDecoder?[] _decoders;
+    private readonly byte[]?[] _chunkBuffers;
     private bool _disposed;
 
     private ArrowParquetReader(string displayName, Stream stream, bool ownsStream, GuardedReadStream guarded, ParquetReader reader, FileMetaData meta, ParquetSchemaMapping.ReadMapping mapping, ParquetReadOptions options, long rowCount)
@@ -47,7 +55,10 @@ internal sealed partial class ArrowParquetReader : IAsyncDisposable
         _meta = meta;
         _mapping = mapping;
         _options = options;
-        _allocator = options.Allocator ?? MemoryAllocator.Default.Value;
+        _allocator = options.Allocator ?? PooledMemoryAllocator.Shared;
+        var leaves = meta.RowGroups.Count > 0 ? meta.RowGroups[0].Columns.Count : 0;
+        _decoders = new ParquetChunkDecoder?[leaves];
+        _chunkBuffers = new byte[]?[leaves];
         RowCount = rowCount;
         Metadata = reader.CustomMetadata is { } custom ? new Dictionary<string, string>(custom, StringComparer.Ordinal) : new Dictionary<string, string>(StringComparer.Ordinal);
     }
@@ -233,6 +244,21 @@ internal sealed partial class ArrowParquetReader : IAsyncDisposable
 
         _disposed = true;
         _scratch.Dispose();
+        foreach (var decoder in _decoders)
+        {
+            decoder?.Dispose();
+        }
+
+        foreach (var buffer in _chunkBuffers)
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        System.Array.Clear(_decoders);
+        System.Array.Clear(_chunkBuffers);
         await DisposeQuietlyAsync(_reader).ConfigureAwait(false);
         await _guarded.DisposeAsync().ConfigureAwait(false);
         if (_ownsStream)
@@ -283,50 +309,138 @@ internal sealed partial class ArrowParquetReader : IAsyncDisposable
 
     private async ValueTask<RecordBatch> ReadRowGroupAsync(int group, int rows, List<ParquetColumn> columns, Schema schema, CancellationToken cancellationToken)
     {
-        var arrays = new IArrowArray[columns.Count];
-        var built = 0;
+        var arrays = new IArrowArray?[columns.Count];
+        var decoding = new Task<IArrowArray>?[columns.Count];
+        ParquetRowGroupReader? rowGroup = null;
         try
         {
-            using var rowGroup = _reader.OpenRowGroupReader(group);
-            for (; built < columns.Count; built++)
+            // Our own decoder: read each chunk's bytes here (sequential I/O) and decode it on the thread pool at once, so
+            // the columns of a row group decode concurrently while the next chunk is read.
+            for (var i = 0; i < columns.Count; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var column = columns[built];
+                var column = columns[i];
+                var chunk = _meta.RowGroups[group].Columns[column.Index].MetaData!;
+                if (!ParquetChunkDecoder.Supports(column, chunk))
+                {
+                    continue;
+                }
+
+                var bytes = await ReadChunkAsync(column, chunk, cancellationToken).ConfigureAwait(false);
+                var length = (int)chunk.TotalCompressedSize;
+                var decoder = _decoders[column.Index] ??= new ParquetChunkDecoder();
+                var maxPage = MaxPageBytes(column, chunk, rows);
+                var estimate = (int)Math.Min(Math.Min(chunk.TotalUncompressedSize, maxPage), int.MaxValue - 64);
+                decoding[i] = Task.Run(() => decoder.Decode(bytes.AsSpan(0, length), column, chunk.Codec, rows, maxPage, _allocator, estimate), cancellationToken);
+            }
+
+            // Parquet.Net for what our decoder does not cover, on this thread, while the decoders run.
+            for (var i = 0; i < columns.Count; i++)
+            {
+                if (decoding[i] is null)
+                {
+                    rowGroup ??= _reader.OpenRowGroupReader(group);
+                    arrays[i] = await ReadWithParquetNetAsync(rowGroup, group, columns[i], rows, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            for (var i = 0; i < columns.Count; i++)
+            {
+                if (decoding[i] is not { } task)
+                {
+                    continue;
+                }
+
                 try
                 {
-                    await ValidatePagesAsync(group, column, rows, cancellationToken).ConfigureAwait(false);
-                    arrays[built] = await ReadColumnAsync(rowGroup, column, rows, cancellationToken).ConfigureAwait(false);
+                    arrays[i] = await task.ConfigureAwait(false);
+                }
+                catch (NotSupportedException)
+                {
+                    // A page uses something our decoder does not implement: Parquet.Net reads the whole chunk again.
+                    rowGroup ??= _reader.OpenRowGroupReader(group);
+                    arrays[i] = await ReadWithParquetNetAsync(rowGroup, group, columns[i], rows, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not ParquetFileException && IsReadFailure(e))
                 {
-                    throw new ParquetFileException(DisplayName, group, column.Name, $"the column data is corrupt: {e.Message}", e);
+                    throw new ParquetFileException(DisplayName, group, columns[i].Name, $"the column data is corrupt: {e.Message}", e);
                 }
-                catch (ParquetFileException e) when (e.RowGroup is null)
+            }
+
+            return new RecordBatch(schema, arrays!, rows);
+        }
+        catch (Exception e)
+        {
+            // Decoders still running use this reader's scratch buffers: let them finish before anything is released.
+            for (var i = 0; i < columns.Count; i++)
+            {
+                if (decoding[i] is { } task)
                 {
-                    throw new ParquetFileException(DisplayName, group, column.Name, e.Problem ?? e.Message, e.InnerException);
+                    try
+                    {
+                        arrays[i] ??= await task.ConfigureAwait(false);
+                    }
+                    catch (Exception ignored) when (IsReadFailure(ignored))
+                    {
+                        // The first failure is the one reported.
+                    }
                 }
+
+                arrays[i]?.Dispose();
             }
 
-            return new RecordBatch(schema, arrays, rows);
-        }
-        catch (Exception e) when (IsReadFailure(e) && e is not ParquetFileException)
-        {
-            for (var i = 0; i < built; i++)
+            if (IsReadFailure(e) && e is not ParquetFileException)
             {
-                arrays[i].Dispose();
-            }
-
-            throw new ParquetFileException(DisplayName, group, null, $"the row group is corrupt: {e.Message}", e);
-        }
-        catch
-        {
-            for (var i = 0; i < built; i++)
-            {
-                arrays[i].Dispose();
+                throw new ParquetFileException(DisplayName, group, null, $"the row group is corrupt: {e.Message}", e);
             }
 
             throw;
         }
+        finally
+        {
+            rowGroup?.Dispose();
+        }
+    }
+
+    private async ValueTask<IArrowArray> ReadWithParquetNetAsync(ParquetRowGroupReader rowGroup, int group, ParquetColumn column, int rows, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ValidatePagesAsync(group, column, rows, cancellationToken).ConfigureAwait(false);
+            return await ReadColumnAsync(rowGroup, column, rows, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not ParquetFileException && IsReadFailure(e))
+        {
+            throw new ParquetFileException(DisplayName, group, column.Name, $"the column data is corrupt: {e.Message}", e);
+        }
+        catch (ParquetFileException e) when (e.RowGroup is null)
+        {
+            throw new ParquetFileException(DisplayName, group, column.Name, e.Problem ?? e.Message, e.InnerException);
+        }
+    }
+
+    /// <summary>Reads a column chunk's bytes into this column's reusable buffer (its bounds were checked against the
+    /// file when the reader opened).</summary>
+    private async ValueTask<byte[]> ReadChunkAsync(ParquetColumn column, Parquet.Meta.ColumnMetaData chunk, CancellationToken cancellationToken)
+    {
+        var start = chunk.DictionaryPageOffset is > 0 and var d && d < chunk.DataPageOffset ? d : chunk.DataPageOffset;
+        var length = (int)chunk.TotalCompressedSize;
+        ref var buffer = ref _chunkBuffers[column.Index];
+        if (buffer is null || buffer.Length < length)
+        {
+            if (buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            buffer = null;
+            buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 4096));
+        }
+
+        var target = buffer;
+        _stream.Seek(start, SeekOrigin.Begin);
+        await _stream.ReadExactlyAsync(target.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+        return target;
     }
 
     private static async ValueTask CheckEnvelopeAsync(Stream stream, long length, ParquetReadOptions options, string file, CancellationToken cancellationToken)

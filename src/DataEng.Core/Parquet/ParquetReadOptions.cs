@@ -26,7 +26,7 @@ public sealed class ParquetReadOptions
 
     /// <summary>Gets or sets the allocator for the Arrow buffers of the batches the reader produces.</summary>
     /// <value>The default value is <see langword="null"/>: the run's <see cref="RunContext.Allocator"/> when read
-    /// through a pipeline, otherwise <see cref="MemoryAllocator.Default"/>.</value>
+    /// through a pipeline, otherwise <see cref="PooledMemoryAllocator.Shared"/>.</value>
     public MemoryAllocator? Allocator { get; set; }
 
     /// <summary>Gets or sets the largest number of rows per batch. A row group larger than this is yielded as several

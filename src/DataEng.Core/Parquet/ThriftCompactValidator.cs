@@ -79,6 +79,14 @@ internal static class ThriftCompactValidator
     /// <param name="ValueCount">The number of values of a data or dictionary page, or -1 when missing.</param>
     public readonly record struct PageHeader(int Length, int Type, long UncompressedSize, long CompressedSize, long ValueCount);
 
+    /// <summary>The fields of a page header the reader's own page decoder needs (beyond <see cref="PageHeader"/>).</summary>
+    /// <param name="Encoding">The values' encoding (data, dictionary or v2 data page), or -1 when missing.</param>
+    /// <param name="DefinitionEncoding">The definition levels' encoding of a v1 data page, or -1.</param>
+    /// <param name="DefinitionLevelsLength">The byte length of a v2 page's definition levels, or -1.</param>
+    /// <param name="RepetitionLevelsLength">The byte length of a v2 page's repetition levels, or -1.</param>
+    /// <param name="IsCompressed">Whether a v2 page's values are compressed (the default when missing).</param>
+    public readonly record struct PageDetails(int Encoding, int DefinitionEncoding, long DefinitionLevelsLength, long RepetitionLevelsLength, bool IsCompressed);
+
     /// <summary>Checks that <paramref name="bytes"/> is exactly one well-formed <c>FileMetaData</c>.</summary>
     /// <param name="bytes">The footer bytes.</param>
     /// <param name="error">What is wrong, when the result is <see langword="false"/>.</param>
@@ -125,16 +133,28 @@ internal static class ThriftCompactValidator
     /// <param name="error">What is wrong, when the result is <see langword="false"/>.</param>
     /// <returns><see langword="true"/> when a well-formed header was read.</returns>
     public static bool TryReadPageHeader(ReadOnlySpan<byte> bytes, out PageHeader header, out string? error)
+        => TryReadPageHeader(bytes, out header, out _, out error);
+
+    /// <summary>Reads a Parquet <c>PageHeader</c> at the start of <paramref name="bytes"/>, validating all of it, with
+    /// the encoding details of its data or dictionary page header.</summary>
+    /// <param name="bytes">The bytes, starting with the header (page data may follow).</param>
+    /// <param name="header">The header fields.</param>
+    /// <param name="details">The encoding details.</param>
+    /// <param name="error">What is wrong, when the result is <see langword="false"/>.</param>
+    /// <returns><see langword="true"/> when a well-formed header was read.</returns>
+    public static bool TryReadPageHeader(ReadOnlySpan<byte> bytes, out PageHeader header, out PageDetails details, out string? error)
     {
         var reader = new Reader(bytes);
         if (!reader.SkipStruct(0, Kind.PageHeader))
         {
             header = default;
+            details = default;
             error = $"malformed page header at byte {reader.Position}: {reader.Error}";
             return false;
         }
 
         header = new PageHeader(reader.Position, (int)reader.PageType, reader.PageUncompressed, reader.PageCompressed, reader.PageValues);
+        details = new PageDetails((int)reader.PageEncoding, (int)reader.PageDefinitionEncoding, reader.PageDefinitionLength, reader.PageRepetitionLength, reader.PageCompressedFlag);
         error = null;
         return true;
     }
@@ -316,6 +336,8 @@ internal static class ThriftCompactValidator
             Position = 0;
             Error = null;
             PageType = PageUncompressed = PageCompressed = PageValues = -1;
+            PageEncoding = PageDefinitionEncoding = PageDefinitionLength = PageRepetitionLength = -1;
+            PageCompressedFlag = true;
         }
 
         public int Position { get; private set; }
@@ -329,6 +351,16 @@ internal static class ThriftCompactValidator
         public long PageCompressed { get; private set; }
 
         public long PageValues { get; private set; }
+
+        public long PageEncoding { get; private set; }
+
+        public long PageDefinitionEncoding { get; private set; }
+
+        public long PageDefinitionLength { get; private set; }
+
+        public long PageRepetitionLength { get; private set; }
+
+        public bool PageCompressedFlag { get; private set; }
 
         private readonly int Remaining => _bytes.Length - Position;
 
@@ -388,6 +420,11 @@ internal static class ThriftCompactValidator
                 if (type is TypeTrue or TypeFalse)
                 {
                     // The value is in the type nibble.
+                    if (kind == Kind.DataPageHeaderV2 && id == 7)
+                    {
+                        PageCompressedFlag = type == TypeTrue;
+                    }
+
                     continue;
                 }
 
@@ -423,6 +460,30 @@ internal static class ThriftCompactValidator
             else if (id == 1)
             {
                 PageValues = value;
+            }
+            else if (kind == Kind.DataPageHeader)
+            {
+                switch (id)
+                {
+                    case 2: PageEncoding = value; break;
+                    case 3: PageDefinitionEncoding = value; break;
+                }
+            }
+            else if (kind == Kind.DictionaryPageHeader)
+            {
+                if (id == 2)
+                {
+                    PageEncoding = value;
+                }
+            }
+            else if (kind == Kind.DataPageHeaderV2)
+            {
+                switch (id)
+                {
+                    case 4: PageEncoding = value; break;
+                    case 5: PageDefinitionLength = value; break;
+                    case 6: PageRepetitionLength = value; break;
+                }
             }
         }
 
