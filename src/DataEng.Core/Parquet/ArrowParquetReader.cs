@@ -331,7 +331,7 @@ internal sealed partial class ArrowParquetReader : IAsyncDisposable
                 var decoder = _decoders[column.Index] ??= new ParquetChunkDecoder();
                 var maxPage = MaxPageBytes(column, chunk, rows);
                 var estimate = (int)Math.Min(Math.Min(chunk.TotalUncompressedSize, maxPage), int.MaxValue - 64);
-                decoding[i] = Task.Run(() => decoder.Decode(bytes.AsSpan(0, length), column, chunk.Codec, rows, maxPage, _allocator, estimate), cancellationToken);
+                decoding[i] = Task.Run(() => decoder.Decode(bytes.AsSpan(0, length), column, chunk.Codec, rows, maxPage, _allocator, estimate, chunk.TotalUncompressedSize), cancellationToken);
             }
 
             // Parquet.Net for what our decoder does not cover, on this thread, while the decoders run.

@@ -79,8 +79,10 @@ internal sealed class ParquetChunkDecoder : IDisposable
     /// <param name="maxPageBytes">The largest uncompressed page accepted.</param>
     /// <param name="allocator">The allocator of the output buffers.</param>
     /// <param name="dataEstimate">The expected bytes of BYTE_ARRAY values (the first data buffer's size; it grows as needed).</param>
+    /// <param name="declaredUncompressed">The chunk's declared uncompressed size (page headers included), which the
+    /// pages must add up to, or 0 when not declared.</param>
     /// <returns>The array; the caller owns it.</returns>
-    public IArrowArray Decode(ReadOnlySpan<byte> chunk, ParquetColumn column, CompressionCodec codec, int rows, long maxPageBytes, MemoryAllocator allocator, int dataEstimate)
+    public IArrowArray Decode(ReadOnlySpan<byte> chunk, ParquetColumn column, CompressionCodec codec, int rows, long maxPageBytes, MemoryAllocator allocator, int dataEstimate, long declaredUncompressed)
     {
         var width = PhysicalWidth(column.Kind);
         var nullable = column.ArrowField.IsNullable;
@@ -105,6 +107,7 @@ internal sealed class ParquetChunkDecoder : IDisposable
             var row = 0;
             var nulls = 0;
             var position = 0;
+            long uncompressed = 0;
             while (position < chunk.Length)
             {
                 if (!ThriftCompactValidator.TryReadPageHeader(chunk[position..], out var header, out var details, out var error))
@@ -128,6 +131,7 @@ internal sealed class ParquetChunkDecoder : IDisposable
                     throw new InvalidDataException($"the page at chunk byte {position} declares {header.UncompressedSize} uncompressed bytes, more than is plausible for {rows} rows (at most {maxPageBytes}; see ParquetReadOptions.MaxPageBytes)");
                 }
 
+                uncompressed += header.Length + header.UncompressedSize;
                 var body = chunk.Slice(bodyStart, (int)header.CompressedSize);
                 position = bodyStart + (int)header.CompressedSize;
                 switch (header.Type)
@@ -262,6 +266,11 @@ internal sealed class ParquetChunkDecoder : IDisposable
             if (row != rows)
             {
                 throw new InvalidDataException($"the data pages hold {row} values for {rows} rows");
+            }
+
+            if (declaredUncompressed > 0 && uncompressed != declaredUncompressed)
+            {
+                throw new InvalidDataException($"the pages hold {uncompressed} uncompressed bytes but the column chunk declares {declaredUncompressed}");
             }
 
             if (width == 0)
