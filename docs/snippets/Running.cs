@@ -72,10 +72,10 @@ public static class Running
     {
         // <snippet:in-memory>
         var schema = new Schema([new Field("n", Apache.Arrow.Types.Int64Type.Default, nullable: false)], null);
-        var batch = new RecordBatch(schema, [new Int64Array.Builder().AppendRange([1, 2, 3]).Build()], 3);
+        using var batch = new RecordBatch(schema, [new Int64Array.Builder().AppendRange([1, 2, 3]).Build()], 3);
         using var collected = new CollectingSink();
         await Pipeline.Create("in-memory")
-            .Extract(new InMemorySource(schema, [batch]))  // the source takes ownership of the batches it yields
+            .Extract(new InMemorySource(schema, [batch]))  // each run yields shared references; you keep the original
             .Load(collected)                               // keeps shared copies of every batch until disposed
             .Build()
             .RunAsync(cancellationToken);
