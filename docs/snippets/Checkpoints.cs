@@ -1,7 +1,7 @@
 namespace DataEng.Core.DocSnippets;
 
 /// <summary>The code of docs/checkpoints.md.</summary>
-public static class Checkpoints
+public static class CheckpointExamples
 {
     public static async Task<IncrementalRunResult?> WithStoreAsync(Pipeline pipeline, string checkpointFolder, CancellationToken cancellationToken = default)
     {

@@ -1,11 +1,12 @@
 using Apache.Arrow;
+using Apache.Arrow.Types;
 using Microsoft.Extensions.Logging;
 using Polly;
 
 namespace DataEng.Core.DocSnippets;
 
 /// <summary>The code of docs/resilience.md.</summary>
-public static class Resilience
+public static class ResilienceExamples
 {
     public static Pipeline RetriedStages(string csvFolder, string outputFile, TimeProvider clock, ILoggerFactory loggerFactory)
     {
@@ -68,7 +69,11 @@ public static class Resilience
             Target = DeadLetters.ToFolder(deadLetterFolder), // pipeline=P/run-N-STAGE.parquet
         };
 
-        var csv = new CsvSourceOptions { BadRows = deadLetters };          // records that do not convert
+        var csv = new CsvSourceOptions                       // records that do not convert to the schema
+        {
+            Schema = new Schema([new Field("sensor", StringType.Default, false), new Field("celsius", DoubleType.Default, true)], null),
+            BadRows = deadLetters,
+        };
         using var sink = new CollectingSink();
         var pipeline = Pipeline.Create("readings")
             .Extract(Csv.File(csvFile, csv))

@@ -48,9 +48,9 @@ public static class Running
         try
         {
             Pipeline.Create("broken")
+                .Configure(o => o.ChannelCapacity = 0)       // must be at least 1
                 .Extract(new NumbersSource(count: 10))
                 .Select("id")                                // no such column
-                .Cast("square", Apache.Arrow.Types.Int32Type.Default) // nor this one
                 .Load(new NullSink())
                 .Build();
         }

@@ -23,6 +23,7 @@ public static class CsvDropFolder
             BadRows = new BadRowPolicy                              // a malformed record does not block the folder
             {
                 Action = BadRowAction.DeadLetter,
+                MaxRatio = 0.10,                                    // up to 10 % of a file's records
                 Target = DeadLetters.ToFolder(deadLetters),
             },
         };

@@ -9,7 +9,7 @@ internal static class DocsRepository
 
     /// <summary>The pages of docs/ (top level), by file name.</summary>
     public static IReadOnlyList<string> Pages()
-        => [.. Directory.GetFiles(DocsFolder, "*.md").Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+        => [.. Directory.GetFiles(DocsFolder, "*.md").Select(static f => Path.GetFileName(f)!).Order(StringComparer.Ordinal)];
 
     private static string FindRoot()
     {

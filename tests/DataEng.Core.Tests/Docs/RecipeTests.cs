@@ -3,7 +3,6 @@ using DataEng.Core.DocSnippets;
 using DataEng.Core.DocSnippets.Recipes;
 using DataEng.Core.Hosting;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataEng.Core.Tests.Docs;
@@ -52,7 +51,7 @@ public sealed class RecipeTests : IDisposable
         var result = await Running.ConfiguredRunAsync(NullLoggerFactory.Instance, TimeProvider.System);
 
         Assert.Equal(100_000, result.RowsWritten);
-        Assert.Equal(["numbers", "add-square", "collect"], result.Stages.Select(static s => s.Name));
+        Assert.Equal(new[] { "numbers", "add-square", "collect" }, result.Stages.Select(static s => s.Name));
         Assert.Equal("nightly-2024-01-02", result.RunId);
     }
 
@@ -62,7 +61,7 @@ public sealed class RecipeTests : IDisposable
         var message = await Running.ValidationAsync();
 
         Assert.Contains("'id'", message, StringComparison.Ordinal);
-        Assert.Contains("'square'", message, StringComparison.Ordinal);
+        Assert.Contains("ChannelCapacity", message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -76,7 +75,7 @@ public sealed class RecipeTests : IDisposable
         await File.WriteAllTextAsync(csv, "sensor,celsius\nnorth,21.5\nsouth,not a number\neast,19.25\nwest,99.5\n" + string.Concat(Enumerable.Range(0, 60).Select(i => $"s{i},{(i % 10) + 0.5}\n")));
         var deadLetters = Path.Combine(_folder, "dead");
 
-        var result = await Resilience.BadRowsAsync(csv, deadLetters);
+        var result = await ResilienceExamples.BadRowsAsync(csv, deadLetters);
 
         Assert.Equal(62, result.RowsWritten);
         Assert.Equal(2, Directory.GetFiles(deadLetters, "*.parquet", SearchOption.AllDirectories).Length);
@@ -85,11 +84,12 @@ public sealed class RecipeTests : IDisposable
     [Fact]
     public void Resilience_Snippets_Build()
     {
-        var pipeline = Resilience.RetriedStages(_folder, Path.Combine(_folder, "out.parquet"), TimeProvider.System, NullLoggerFactory.Instance);
+        File.WriteAllText(Path.Combine(_folder, "a.csv"), "id,name\n1,x\n");
+        var pipeline = ResilienceExamples.RetriedStages(_folder, Path.Combine(_folder, "out.parquet"), TimeProvider.System, NullLoggerFactory.Instance);
         Assert.Equal("csv-to-parquet", pipeline.Name);
-        Assert.NotNull(Resilience.CustomPipeline(TimeProvider.System));
-        Assert.True(Resilience.Classify(new TimeoutException()));
-        Assert.False(Resilience.Classify(new DataFormatException("bad")));
+        Assert.NotNull(ResilienceExamples.CustomPipeline(TimeProvider.System));
+        Assert.True(ResilienceExamples.Classify(new TimeoutException()));
+        Assert.False(ResilienceExamples.Classify(new DataFormatException("bad")));
     }
 
     [Fact]
@@ -104,8 +104,8 @@ public sealed class RecipeTests : IDisposable
         await CreateOrdersAsync(connectionString, firstId: 121, count: 30);
 
         var store = Path.Combine(_folder, "checkpoints");
-        var third = await Checkpoints.WithStoreAsync(pipeline, store);
-        var checkpoint = await Checkpoints.ReadCheckpointAsync(new FileCheckpointStore(store), "orders-to-lake");
+        var third = await CheckpointExamples.WithStoreAsync(pipeline, store);
+        var checkpoint = await CheckpointExamples.ReadCheckpointAsync(new FileCheckpointStore(store), "orders-to-lake");
 
         Assert.Equal(30, third!.Run.RowsWritten);
         Assert.Equal(3, checkpoint!.RunNumber);
@@ -118,7 +118,7 @@ public sealed class RecipeTests : IDisposable
         var lake = Path.Combine(_folder, "lake");
         await GettingStarted.FirstPipelineAsync(lake);
 
-        var sink = Checkpoints.CommitLookup(lake);
+        var sink = CheckpointExamples.CommitLookup(lake);
         var last = await sink.GetLastCommitAsync("orders");
 
         Assert.Equal(1, last!.RunNumber);
@@ -134,12 +134,12 @@ public sealed class RecipeTests : IDisposable
 
         var first = await pipeline.RunIncrementalAsync();
         var second = await pipeline.RunIncrementalAsync();
-        await File.WriteAllTextAsync(Path.Combine(inbox, "readings-2024-01-03.csv"), "sensor,day,celsius\nnorth,2024-01-03,19.5\neast,2024-01-03,oops\n");
+        await File.WriteAllTextAsync(Path.Combine(inbox, "readings-2024-01-03.csv"), "sensor,day,celsius\neast,2024-01-03,oops\n" + string.Concat(Enumerable.Range(0, 12).Select(i => $"s{i},2024-01-03,{i}.5\n")));
         var third = await pipeline.RunIncrementalAsync();
 
         Assert.Equal(3, first.Run.RowsWritten);
         Assert.Equal(0, second.Run.RowsWritten);
-        Assert.Equal(1, third.Run.RowsWritten);
+        Assert.Equal(12, third.Run.RowsWritten);
         Assert.Single(Directory.GetFiles(Path.Combine(_folder, "dead"), "*.parquet", SearchOption.AllDirectories));
     }
 
