@@ -42,30 +42,29 @@ public static class Running
         return result;
     }
 
-    public static async Task<string> ValidationAsync()
+    public static string Validation()
     {
         // <snippet:validation>
+        var builder = Pipeline.Create("broken")
+            .Configure(o => o.ChannelCapacity = 0)           // must be at least 1
+            .Extract(new NumbersSource(count: 10))
+            .Select("id")                                    // there is no column "id"
+            .Load(new NullSink());
+
+        // builder.Build() throws one PipelineValidationException with every problem of every stage (e.Problems):
+        //   Pipeline 'broken' is not valid (2 problems):
+        //     - ChannelCapacity must be at least 1 (was 0).
+        //     - select: unknown column 'id'; the input has: n
+        // </snippet:validation>
         try
         {
-            Pipeline.Create("broken")
-                .Configure(o => o.ChannelCapacity = 0)       // must be at least 1
-                .Extract(new NumbersSource(count: 10))
-                .Select("id")                                // no such column
-                .Load(new NullSink())
-                .Build();
+            builder.Build();
+            return "";
         }
         catch (PipelineValidationException e)
         {
-            foreach (var problem in e.Problems)              // every problem of every stage, not just the first
-            {
-                Console.WriteLine(problem);
-            }
-
             return e.Message;
         }
-        // </snippet:validation>
-        await Task.CompletedTask;
-        return "";
     }
 
     public static async Task<long> InMemoryAsync(CancellationToken cancellationToken = default)
