@@ -100,6 +100,51 @@ public class LakeTransactionTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(layout.Staging));
     }
 
+    /// <summary>
+    /// The race itself, forced: a recovery takes a writer's brand-new lock file before the writer locked it and deletes
+    /// it (simulated by deleting the pending file at that moment). The writer must not go on without a visible, held
+    /// lock (a later recovery would delete its staging folder): it starts again under a new id.
+    /// </summary>
+    [Fact]
+    public async Task Begin_PendingLockTakenByARecoveryBeforeItWasLocked_StartsAgainAndKeepsItsStaging()
+    {
+        using var temp = new TempLake();
+        var layout = new LakeLayout(temp.Root);
+        DurableFile.CreateDirectoryDurable(layout.Metadata);
+        var steps = new List<LakeBeginStep>();
+        LakeTransaction.BeginInterleaving = (l, step) =>
+        {
+            steps.Add(step);
+            if (steps.Count == 1)
+            {
+                File.Delete(Assert.Single(Directory.GetFiles(l.Staging, ".pending-*")));
+            }
+        };
+        LakeTransaction transaction;
+        try
+        {
+            transaction = LakeTransaction.Begin(layout, "run", null, NullLogger.Instance);
+        }
+        finally
+        {
+            LakeTransaction.BeginInterleaving = null;
+        }
+
+        using (transaction)
+        {
+            Assert.Equal([LakeBeginStep.LockCreated, LakeBeginStep.LockCreated, LakeBeginStep.LockPublished, LakeBeginStep.StagingCreated], steps);
+            Assert.True(File.Exists(transaction.StagingFolder + ".lock"));
+            var recovered = await LakeTransaction.RecoverAsync(layout, new LakeLog(layout), NullLogger.Instance, CancellationToken.None);
+            Assert.Equal(0, recovered.Staging);
+            await File.WriteAllTextAsync(transaction.NewStagingPath(), "1");
+            await File.WriteAllTextAsync(transaction.NewStagingPath(), "2");
+            Assert.Equal(2, Directory.GetFiles(transaction.StagingFolder).Length);
+            transaction.Abort();
+        }
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(layout.Staging));
+    }
+
     /// <summary>A writer that died right after creating its pending lock file (before publishing it) leaves a file that
     /// the next recovery removes; a live writer's pending lock is left alone.</summary>
     [Fact]
