@@ -13,6 +13,8 @@ using Microsoft.Data.Sqlite;
 //   run             runs once; prints "done <run> <rows> <watermark> <previous run>" or "error <type> <message>"
 //   run POINT K     the same, but SIGKILLs itself at the K-th occurrence of POINT in this run (a LakeCommitStep name,
 //                   or BeforeStoreWrite / AfterStoreWrite of the --store checkpoint store)
+//   hold POINT      the same, but at the first POINT prints "held POINT" and blocks for good (the run keeps its
+//                   lake lock and staging folder) until the parent kills it
 //   quit            exits 0
 // With --once it runs once (optionally armed) and exits 0 after the commit, 1 on an error (printed), 2 on bad usage.
 HostOptions options;
@@ -57,6 +59,10 @@ while (Console.ReadLine() is { } command)
             kill.Disarm();
             Console.WriteLine(await host.RunOnceAsync());
             break;
+        case "hold" when parts.Length == 2 && FaultPoints.IsKnown(parts[1]):
+            kill.Hold(parts[1]);
+            Console.WriteLine(await host.RunOnceAsync());
+            break;
         case "run" when parts.Length == 3 && FaultPoints.IsKnown(parts[1]) && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var k) && k > 0:
             kill.Arm(parts[1], k);
             Console.WriteLine(await host.RunOnceAsync());
@@ -85,10 +91,20 @@ namespace DataEng.Core.CrashHost
     {
         private string? _point;
         private int _remaining;
+        private bool _hold;
 
         public void Arm(string point, int occurrence)
         {
             _remaining = occurrence;
+            _hold = false;
+            Volatile.Write(ref _point, point);
+        }
+
+        /// <summary>At the first <paramref name="point"/>, says so and blocks the run for good instead of dying.</summary>
+        public void Hold(string point)
+        {
+            _remaining = 1;
+            _hold = true;
             Volatile.Write(ref _point, point);
         }
 
@@ -99,6 +115,12 @@ namespace DataEng.Core.CrashHost
             if (!string.Equals(Volatile.Read(ref _point), point, StringComparison.Ordinal) || Interlocked.Decrement(ref _remaining) != 0)
             {
                 return;
+            }
+
+            if (_hold)
+            {
+                Console.WriteLine($"held {point}");
+                new ManualResetEventSlim(false).Wait();
             }
 
             // SIGKILL: no finally block, no flush of anything but what is already written, no managed shutdown.

@@ -111,7 +111,7 @@ public sealed class FileCheckpointStore : ICheckpointStore
         return text.ToString();
     }
 
-    private static bool IsLockConflict(IOException e) => OperatingSystem.IsWindows()
+    internal static bool IsLockConflict(IOException e) => OperatingSystem.IsWindows()
         ? (e.HResult & 0xFFFF) is SharingViolation or LockViolation
         : e.HResult is WouldBlockLinux or WouldBlockBsd || (e.HResult & 0xFFFF) is SharingViolation;
 

@@ -41,13 +41,21 @@ public static class IncrementalPipelineExtensions
 
         var logger = pipeline.Options.LoggerFactory.CreateLogger("DataEng.Core.Incremental");
         var time = pipeline.Options.TimeProvider;
+        var runId = Guid.NewGuid().ToString("N");
         var lease = store is null ? null : await store.AcquireLeaseAsync(pipeline.Name, cancellationToken).ConfigureAwait(false);
         LeaseRenewal? renewal = null;
+        IAsyncDisposable? sinkLock = null;
         try
         {
+            // The lake (a checkpointing sink) holds the pipeline's lock itself, for the whole run, so that two runs
+            // without a checkpoint store fail fast instead of racing to commit (with a store, both are taken).
+            if (pipeline.Sink is IPipelineLockingSink locking)
+            {
+                sinkLock = await locking.LockPipelineAsync(pipeline.Name, $"run id {runId}", cancellationToken).ConfigureAwait(false);
+            }
+
             var last = await ReconcileAsync(pipeline.Name, checkpointingSink, store, lease, logger, cancellationToken).ConfigureAwait(false);
             var runNumber = (last?.RunNumber ?? 0) + 1;
-            var runId = Guid.NewGuid().ToString("N");
             using var plan = await source.PlanAsync(new IncrementalPlanContext(pipeline.Name, runNumber, runId, last, time, logger), cancellationToken).ConfigureAwait(false);
             Log.IncrementalPlanned(logger, pipeline.Name, runNumber, plan.Low ?? "-∞", plan.High ?? "(nothing)", last?.RunNumber ?? 0);
 
@@ -100,6 +108,11 @@ public static class IncrementalPipelineExtensions
             if (renewal is not null)
             {
                 await renewal.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (sinkLock is not null)
+            {
+                await sinkLock.DisposeAsync().ConfigureAwait(false);
             }
 
             if (lease is not null)

@@ -193,7 +193,7 @@ internal sealed partial class LakeSinkWriter
             }
             catch (Exception e)
             {
-                Fail(e);
+                Fail(DescribeWriteFailure(partition, e));
             }
             finally
             {
@@ -238,6 +238,7 @@ internal sealed partial class LakeSinkWriter
     private async Task OpenFileAsync(PartitionState partition)
     {
         var path = _transaction!.NewStagingPath();
+        partition.StagingPath = path;
         var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
         try
         {

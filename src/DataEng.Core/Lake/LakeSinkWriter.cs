@@ -343,6 +343,26 @@ internal sealed partial class LakeSinkWriter : ISinkWriter
         return slash < 0 ? string.Empty : relativePath[..slash];
     }
 
+    /// <summary>
+    /// Names the staged file and the partition in a failure to write them when the disk is full or a file size limit
+    /// was hit (the runtime reports EFBIG as an <see cref="ArgumentOutOfRangeException"/> without a path); other
+    /// failures are kept as they are (their classification as transient or terminal must not change).
+    /// </summary>
+    private Exception DescribeWriteFailure(PartitionState partition, Exception e)
+    {
+        if (!DiskFull.Is(e))
+        {
+            return e;
+        }
+
+        var partitionText = partition.Info.RelativeDirectory.Length == 0 ? "(unpartitioned)" : partition.Info.RelativeDirectory;
+        var file = partition.StagingPath ?? _transaction?.StagingFolder ?? _layout.Metadata;
+        return new DataEngException(
+            $"The lake '{_layout.Root}' ran out of space writing the staged file '{file}' of partition '{partitionText}' (run {_context.RunNumber} of pipeline '{_context.PipelineName}'): "
+            + $"{DiskFull.Describe(e)}. Nothing of this run was committed and the checkpoint is unchanged. Free disk space (or raise the file size limit) and run again; the next run removes what this one staged.",
+            e);
+    }
+
     private void Notify(LakeCommitStep step) => _transaction!.Notify(step);
 
     private void ThrowIfFailed()

@@ -19,6 +19,19 @@ internal readonly record struct CommitDecision(CommitRecord? Record, string? NoO
     public static CommitDecision NoOp(string reason) => new(null, reason);
 }
 
+/// <summary>The steps of <see cref="LakeTransaction.Begin"/> (a test seam forces interleavings with recovery there).</summary>
+internal enum LakeBeginStep
+{
+    /// <summary>The lock file exists, locked, under its hidden pending name.</summary>
+    LockCreated,
+
+    /// <summary>The lock file was renamed to its visible name (still locked); no staging folder yet.</summary>
+    LockPublished,
+
+    /// <summary>The staging folder exists.</summary>
+    StagingCreated,
+}
+
 /// <summary>A commit observer threw: the commit is abandoned as if the process died (the inner exception is the observer's).</summary>
 internal sealed class CommitAbandonedException : DataEngException
 {
@@ -39,6 +52,8 @@ internal sealed class CommitAbandonedException : DataEngException
 internal sealed class LakeTransaction : IDisposable
 {
     private const string PlanFileName = "plan.json";
+    private const string LockSuffix = ".lock";
+    private const string PendingLockPrefix = ".pending-";
     private readonly Action<LakeCommitStep>? _observer;
     private readonly ILogger _logger;
     private readonly string _lockPath;
@@ -67,19 +82,52 @@ internal sealed class LakeTransaction : IDisposable
     /// <summary>Gets whether the observer abandoned the commit (simulated crash): nothing may be cleaned up.</summary>
     public bool Abandoned { get; private set; }
 
-    /// <summary>Creates the staging folder and takes its lock.</summary>
+    /// <summary>
+    /// Creates the staging folder and takes its lock. The lock file is created and locked under a hidden temporary
+    /// name and only then renamed to <c>&lt;id&gt;.lock</c> (a rename keeps the open file and its lock), so a visible lock
+    /// file is always held: recovery can never take the lock of a writer that has not locked it yet. Before this,
+    /// a recovery that ran between the writer's create and its lock removed the lock file, and a later recovery then
+    /// deleted the live staging folder ("Could not find a part of the path …/staging/&lt;id&gt;/000002.inprogress").
+    /// </summary>
     public static LakeTransaction Begin(LakeLayout layout, string label, Action<LakeCommitStep>? observer, ILogger logger)
     {
         DurableFile.CreateDirectoryDurable(layout.Staging);
-        var id = FileNaming.SafePart(label) + "-" + Guid.NewGuid().ToString("N")[..12];
-        var transaction = new LakeTransaction(layout, id, observer, logger);
+        for (var attempt = 1; ; attempt++)
+        {
+            var id = FileNaming.SafePart(label) + "-" + Guid.NewGuid().ToString("N")[..12];
+            var transaction = new LakeTransaction(layout, id, observer, logger);
+            var pending = Path.Combine(layout.Staging, PendingLockPrefix + id + LockSuffix);
+            try
+            {
+                transaction._lock = new FileStream(pending, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                BeginInterleaving?.Invoke(layout, LakeBeginStep.LockCreated);
+                File.Move(pending, transaction._lockPath, overwrite: false);
+            }
+            catch (IOException) when (attempt < 3)
+            {
+                // A recovery took the pending lock file between our create and our lock (and deleted it): try a new id.
+                transaction._lock?.Dispose();
+                DurableFile.TryDelete(pending);
+                continue;
+            }
+            catch
+            {
+                transaction._lock?.Dispose();
+                DurableFile.TryDelete(pending);
+                throw;
+            }
 
-        // The lock file comes first, so recovery never sees a staging folder without its (held) lock.
-        transaction._lock = new FileStream(transaction._lockPath, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
-        Directory.CreateDirectory(transaction.StagingFolder);
-        DurableFile.FsyncDirectory(layout.Staging);
-        return transaction;
+            BeginInterleaving?.Invoke(layout, LakeBeginStep.LockPublished);
+            Directory.CreateDirectory(transaction.StagingFolder);
+            DurableFile.FsyncDirectory(layout.Staging);
+            BeginInterleaving?.Invoke(layout, LakeBeginStep.StagingCreated);
+            return transaction;
+        }
     }
+
+    /// <summary>Test seam: called on the calling thread at each step of <see cref="Begin"/> (tests force interleavings).</summary>
+    [ThreadStatic]
+    internal static Action<LakeLayout, LakeBeginStep>? BeginInterleaving;
 
     /// <summary>Returns a new staging path (never ending in <c>.parquet</c>).</summary>
     public string NewStagingPath()
@@ -296,9 +344,25 @@ internal sealed class LakeTransaction : IDisposable
             Log.LakeDeleteFailed(_logger, e, Layout.Root, StagingFolder);
         }
 
-        _lock?.Dispose();
+        ReleaseLock(_lock, _lockPath);
         _lock = null;
-        DurableFile.TryDelete(_lockPath);
+    }
+
+    /// <summary>Deletes a lock file while still holding its lock, then closes it: a lock file on disk is never free
+    /// while its staging folder is in use (on Windows, where an open file cannot be deleted, after closing).</summary>
+    private static void ReleaseLock(FileStream? held, string lockPath)
+    {
+        if (held is null)
+        {
+            return;
+        }
+
+        var deleted = DurableFile.TryDelete(lockPath);
+        held.Dispose();
+        if (!deleted)
+        {
+            DurableFile.TryDelete(lockPath);
+        }
     }
 
     private void Abandon()
@@ -318,28 +382,54 @@ internal sealed class LakeTransaction : IDisposable
         if (Directory.Exists(layout.Staging))
         {
             var ids = new HashSet<string>(StringComparer.Ordinal);
+            var pending = new List<string>();
             foreach (var entry in Directory.EnumerateFileSystemEntries(layout.Staging))
             {
                 var name = Path.GetFileName(entry);
-                ids.Add(name.EndsWith(".lock", StringComparison.Ordinal) ? name[..^5] : name);
+                if (name.StartsWith(PendingLockPrefix, StringComparison.Ordinal))
+                {
+                    pending.Add(entry);
+                }
+                else
+                {
+                    ids.Add(name.EndsWith(LockSuffix, StringComparison.Ordinal) ? name[..^LockSuffix.Length] : name);
+                }
+            }
+
+            // A pending lock file is left by a writer that died between creating it and publishing it (no staging
+            // folder exists for it yet). One that is free is removed while held; a writer that had created it but not
+            // yet locked it fails to publish it and begins again under a new id.
+            foreach (var path in pending)
+            {
+                if (TryLock(path) is { } stale)
+                {
+                    ReleaseLock(stale, path);
+                }
             }
 
             foreach (var id in ids)
             {
                 var folder = Path.Combine(layout.Staging, id);
-                var lockPath = folder + ".lock";
-                FileStream? held;
-                try
+                var lockPath = folder + LockSuffix;
+
+                // Never create a lock file: a visible lock file is created locked (see Begin), so one that can be
+                // taken belongs to a writer that is gone. A folder without a lock file was left by a writer that
+                // died while deleting it (the folder goes before the lock).
+                FileStream? held = null;
+                if (File.Exists(lockPath))
                 {
-                    held = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
-                }
-                catch (IOException)
-                {
-                    Log.LakeStagingInUse(logger, layout.Root, folder);
-                    continue;
+                    held = TryLock(lockPath);
+                    if (held is null)
+                    {
+                        if (File.Exists(lockPath))
+                        {
+                            Log.LakeStagingInUse(logger, layout.Root, folder);
+                            continue;
+                        }
+                    }
                 }
 
-                using (held)
+                try
                 {
                     if (Directory.Exists(folder))
                     {
@@ -347,16 +437,25 @@ internal sealed class LakeTransaction : IDisposable
                         // manifest just before dying, and then its renamed files are committed data.
                         await log.RefreshAsync(cancellationToken).ConfigureAwait(false);
                         orphans += RemovePlannedOrphans(layout, folder, log.Latest);
-                        Directory.Delete(folder, recursive: true);
-                        staging++;
+                        try
+                        {
+                            Directory.Delete(folder, recursive: true);
+                            staging++;
+                        }
+                        catch (DirectoryNotFoundException) when (held is null)
+                        {
+                            // A lock-less leftover that another recovery removed at the same time.
+                        }
                     }
                     else if (File.Exists(folder))
                     {
                         File.Delete(folder);
                     }
                 }
-
-                DurableFile.TryDelete(lockPath);
+                finally
+                {
+                    ReleaseLock(held, lockPath);
+                }
             }
 
             DurableFile.FsyncDirectory(layout.Staging);
@@ -388,6 +487,20 @@ internal sealed class LakeTransaction : IDisposable
         }
 
         return (staging, orphans, replaced);
+    }
+
+    /// <summary>Takes the exclusive lock of an existing lock file, or returns <see langword="null"/> when it is held
+    /// or gone.</summary>
+    private static FileStream? TryLock(string lockPath)
+    {
+        try
+        {
+            return new FileStream(lockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private static int RemovePlannedOrphans(LakeLayout layout, string folder, LakeState latest)

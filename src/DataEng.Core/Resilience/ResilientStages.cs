@@ -81,8 +81,13 @@ internal class ResilientSink(ISink inner, ResiliencePipeline pipeline) : ISink
     }
 }
 
-internal sealed class ResilientCheckpointingSink(ICheckpointingSink inner, ResiliencePipeline resilience) : ResilientSink(inner, resilience), ICheckpointingSink
+internal sealed class ResilientCheckpointingSink(ICheckpointingSink inner, ResiliencePipeline resilience) : ResilientSink(inner, resilience), ICheckpointingSink, IPipelineLockingSink
 {
+    // A lock conflict is not retried: the other run may take hours.
+    public ValueTask<IAsyncDisposable> LockPipelineAsync(string pipelineName, string runLabel, CancellationToken cancellationToken)
+        => inner is IPipelineLockingSink locking ? locking.LockPipelineAsync(pipelineName, runLabel, cancellationToken) : ValueTask.FromResult<IAsyncDisposable>(NoLock.Instance);
+
+
     public ValueTask<CommittedRun?> GetLastCommitAsync(string pipelineName, CancellationToken cancellationToken = default)
         => Pipeline.ExecuteAsync(static (state, ct) => state.inner.GetLastCommitAsync(state.pipelineName, ct), (inner, pipelineName), cancellationToken);
 }
@@ -95,4 +100,12 @@ internal sealed class ResilientBatchTransform(IBatchTransform inner, ResilienceP
 
     public RecordBatch Apply(RecordBatch input, RunContext context)
         => pipeline.Execute(static state => state.inner.Apply(state.input, state.context), (inner, input, context));
+}
+
+/// <summary>The lock of a sink that has none.</summary>
+internal sealed class NoLock : IAsyncDisposable
+{
+    public static readonly NoLock Instance = new();
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -156,6 +156,8 @@ public class CrashHostTests(ITestOutputHelper output)
             // EFBIG surfaces from .NET as "Specified file length was too large for the file system", wrapped once
             // with the stage, pipeline and run.
             Assert.Contains("too large for the file system", line, StringComparison.Ordinal);
+            Assert.Contains($"ran out of space writing the staged file '{Path.Combine(rig.Lake, "_dataeng", "staging")}", line, StringComparison.Ordinal);
+            Assert.Matches("\\.inprogress' of partition 'day=2026-03-0[123]'", line);
             Assert.Contains("Stage 'lake' of pipeline 'crash' failed in run 2", line, StringComparison.Ordinal);
             var after = await CrashOracle.ReadCommittedAsync(rig.Lake);
             Assert.Equal((before.RunNumber, before.RunId, before.Watermark, before.Rows.Count), (after.RunNumber, after.RunId, after.Watermark, after.Rows.Count));
@@ -165,6 +167,68 @@ public class CrashHostTests(ITestOutputHelper output)
             // Without the limit the rerun loads the round exactly once and cleans up what the failed run left.
             var done = (await rig.CompleteAsync()).Split(' ');
             Assert.Equal("30000", done[2]);
+            await rig.FinishAsync();
+        });
+    }
+
+    [TmpfsFact]
+    public async Task DiskFull_TinyTmpfs_FailsNamingTheStagedFileLeavesTheCheckpointAndTheRerunIsExactlyOnce()
+    {
+        await using var rig = new CrashRig(CrashRig.SeedOr(4707), output, withStore: true);
+        using var tmpfs = Tmpfs.Mount(rig.Lake, "2m");
+        await WithSeedAsync(rig, async () =>
+        {
+            rig.AddRound(300);
+            await rig.CompleteAsync();
+            var before = await CrashOracle.ReadCommittedAsync(rig.Lake);
+            var storedBefore = await new FileCheckpointStore(rig.Store!).ReadAsync(CrashOracle.Pipeline);
+
+            // Far more than 2 MiB of Parquet: the lake's file system fills up (ENOSPC) while a staged file is written.
+            rig.AddRound(150_000);
+            var (code, line, error) = await rig.RunOnceInAnotherProcessAsync();
+
+            Assert.True(code == 1, $"exit code {code}, output '{line}', standard error '{error}'");
+            Assert.StartsWith("error PipelineStageException", line, StringComparison.Ordinal);
+            Assert.Contains($"ran out of space writing the staged file '{Path.Combine(rig.Lake, "_dataeng", "staging")}", line, StringComparison.Ordinal);
+            Assert.Matches("\\.inprogress' of partition 'day=2026-03-0[123]'", line);
+            Assert.Contains("no space left on the device", line, StringComparison.Ordinal);
+            Assert.Contains("Stage 'lake' of pipeline 'crash' failed in run 2", line, StringComparison.Ordinal);
+            var after = await CrashOracle.ReadCommittedAsync(rig.Lake);
+            Assert.Equal((before.RunNumber, before.RunId, before.Watermark, before.Rows.Count), (after.RunNumber, after.RunId, after.Watermark, after.Rows.Count));
+            var storedAfter = await new FileCheckpointStore(rig.Store!).ReadAsync(CrashOracle.Pipeline);
+            Assert.Equal(storedBefore, storedAfter, static (a, b) => a!.RunNumber == b!.RunNumber && a.RunId == b.RunId);
+
+            // The same storage made roomy (the content kept): the rerun loads the round exactly once and leaves no
+            // staging behind.
+            tmpfs.Resize("256m");
+            var done = (await rig.CompleteAsync()).Split(' ');
+            Assert.Equal("150000", done[2]);
+            await rig.FinishAsync();
+        });
+    }
+
+    [Fact]
+    public async Task SecondProcess_WhileAnotherHoldsTheLakeLock_FailsClearlyAndRunsOnceTheHolderIsKilled()
+    {
+        await using var rig = new CrashRig(CrashRig.SeedOr(4606), output);
+        await WithSeedAsync(rig, async () =>
+        {
+            rig.AddRound(400);
+
+            // The child stops for good with its files prepared: it holds the pipeline's lock on the lake (no store).
+            await rig.HoldAsync(nameof(LakeCommitStep.Prepared));
+            var (code, line, error) = await rig.RunOnceInAnotherProcessAsync();
+            Assert.True(code == 1, $"exit code {code}, output '{line}', standard error '{error}'");
+            Assert.StartsWith("error PipelineLockedException", line, StringComparison.Ordinal);
+            Assert.Contains("Pipeline 'crash' is already running", line, StringComparison.Ordinal);
+            Assert.Contains($"the lake '{rig.Lake}'", line, StringComparison.Ordinal);
+            Assert.Equal(0, (await CrashOracle.ReadCommittedAsync(rig.Lake)).RunNumber);
+
+            // SIGKILL: the OS releases the lock with the process; the next run recovers its staging and commits.
+            await rig.KillChildAsync();
+            (code, line, error) = await rig.RunOnceInAnotherProcessAsync();
+            Assert.True(code == 0, $"exit code {code}, output '{line}', standard error '{error}'");
+            Assert.Equal("400", line.Split(' ')[2]);
             await rig.FinishAsync();
         });
     }

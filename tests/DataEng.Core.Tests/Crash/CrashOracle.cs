@@ -117,6 +117,7 @@ internal static class CrashOracle
         var live = dataset.Latest!.Files.Select(static f => Path.GetFullPath(f.FullPath)).ToHashSet(StringComparer.Ordinal);
         var onDisk = Directory.EnumerateFiles(lake, "*", SearchOption.AllDirectories)
             .Where(p => !p.StartsWith(Path.Combine(lake, "_dataeng", "commits"), StringComparison.Ordinal))
+            .Where(p => !p.StartsWith(Path.Combine(lake, "_dataeng", "locks"), StringComparison.Ordinal))
             .ToList();
         var strays = onDisk.Where(p => !live.Contains(Path.GetFullPath(p))).Take(5).ToList();
         if (strays.Count > 0)

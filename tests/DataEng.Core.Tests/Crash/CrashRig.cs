@@ -104,6 +104,33 @@ internal sealed class CrashRig : IAsyncDisposable
         return (answer.Outcome, answer.Line, elapsed);
     }
 
+    /// <summary>Starts a run in the child that stops for good at <paramref name="point"/> (holding the pipeline's lake
+    /// lock and its staging folder) and returns once it got there.</summary>
+    public async Task HoldAsync(string point)
+    {
+        var child = await ChildAsync();
+        await child.WriteLineAsync($"hold {point}");
+        await child.ExpectLineAsync($"held {point}");
+    }
+
+    /// <summary>Kills the child with SIGKILL from here (whatever it is doing) and checks the lake as after any kill.</summary>
+    public async Task KillChildAsync()
+    {
+        var child = await ChildAsync();
+        child.Kill();
+        await AfterAsync(await child.AnswerAsync(await child.ReadLineAsync()), "held");
+    }
+
+    /// <summary>Runs once in another, new process (beside the child, which may be alive) and returns its exit code and
+    /// answer.</summary>
+    public async Task<(int ExitCode, string Output, string Error)> RunOnceInAnotherProcessAsync()
+    {
+        await using var other = ChildProcess.StartDotnet(_hostPath, [.. _hostArguments, "--once"], Root);
+        var output = await other.ReadLineAsync() ?? string.Empty;
+        var code = await other.WaitForExitAsync();
+        return (code, output, other.StandardError);
+    }
+
     /// <summary>Runs until a run completes (no fault armed).</summary>
     public async Task<string> CompleteAsync()
     {

@@ -80,7 +80,7 @@ public class LakeSinkCheckpointingTests
     }
 
     [Fact]
-    public async Task RunIncrementalAsync_AnotherProcessCommitsTheSameRunFirst_FailsClearlyAndDuplicatesNothing()
+    public async Task RunIncrementalAsync_SecondRunWhileTheFirstHoldsTheLakeLock_FailsAtOnceNamingLakeAndPipeline()
     {
         using var temp = new TempLake();
         using var db = new OrdersDb();
@@ -89,41 +89,68 @@ public class LakeSinkCheckpointingTests
             db.Insert(ts);
         }
 
-        // Two pipelines with the same name on the same lake, each with its own sink (as two processes would have).
-        // The loser has planned run 1 and prepared its files when the winner runs run 1 from start to commit.
-        var winner = Build(db, Core.Lake.Write(temp.Root));
-        IncrementalRunResult? winnerResult = null;
-        var loserOptions = new LakeWriterOptions
+        // Two pipelines with the same name on the same lake, each with its own sink (as two processes would have), no
+        // checkpoint store. The second starts while the first has prepared its files (and holds the lake's lock).
+        var second = Build(db, Core.Lake.Write(temp.Root));
+        Exception? secondFailure = null;
+        var firstOptions = new LakeWriterOptions
         {
             CommitObserver = step =>
             {
-                if (step == LakeCommitStep.Prepared && winnerResult is null)
+                if (step == LakeCommitStep.Prepared && secondFailure is null)
                 {
-                    winnerResult = Task.Run(() => winner.RunIncrementalAsync()).GetAwaiter().GetResult();
+                    secondFailure = Record.Exception(() => Task.Run(() => second.RunIncrementalAsync()).GetAwaiter().GetResult()) ?? new InvalidOperationException("the second run did not fail");
                 }
             },
         };
-        var loser = Build(db, Core.Lake.Write(temp.Root, loserOptions));
+        var first = Build(db, Core.Lake.Write(temp.Root, firstOptions));
 
-        var e = await Assert.ThrowsAsync<PipelineLockedException>(() => loser.RunIncrementalAsync());
+        var firstResult = await first.RunIncrementalAsync();
 
-        Assert.NotNull(winnerResult);
-        Assert.Equal(1, winnerResult.Run.RunNumber);
-        Assert.Contains("Run 1 of pipeline 'orders' was committed by another run", e.Message, StringComparison.Ordinal);
-        Assert.Contains(winnerResult.Run.RunId, e.Message, StringComparison.Ordinal);
+        var e = Assert.IsType<PipelineLockedException>(secondFailure);
+        Assert.Equal("orders", e.PipelineName);
+        Assert.Contains("Pipeline 'orders' is already running", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"the lake '{Path.GetFullPath(temp.Root)}'", e.Message, StringComparison.Ordinal);
+        Assert.Contains(firstResult.Run.RunId, e.Message, StringComparison.Ordinal);
         Assert.True(e.IsTransient);
         Assert.Equal(6, Duck.Count(temp.Root));
         var dataset = await Core.Lake.OpenAsync(temp.Root);
-        Assert.Equal(winnerResult.Run.RunId, Assert.Single(dataset.Commits).RunId);
+        Assert.Equal(firstResult.Run.RunId, Assert.Single(dataset.Commits).RunId);
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(temp.Root, "_dataeng", "staging")));
 
-        // The next run continues from the winner's commit: every row exactly once.
+        // The lock went with the first run: the next run of the second pipeline continues from its commit.
         db.Insert(7);
-        var next = await loser.RunIncrementalAsync();
+        var next = await second.RunIncrementalAsync();
         Assert.Equal(2, next.Run.RunNumber);
         Assert.Equal(1, next.Run.RowsWritten);
         var ids = Duck.Query($"SELECT id FROM {Duck.Glob(temp.Root)} ORDER BY id").Select(r => Convert.ToInt64(r[0], CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(db.AllIds, ids);
+    }
+
+    [Fact]
+    public async Task RunIncrementalAsync_OtherPipelinesOnTheSameLake_DoNotWaitForEachOther()
+    {
+        using var temp = new TempLake();
+        using var db = new OrdersDb();
+        db.Insert(1);
+        var other = Build(db, Core.Lake.Write(temp.Root), name: "other");
+        IncrementalRunResult? otherResult = null;
+        var options = new LakeWriterOptions
+        {
+            CommitObserver = step =>
+            {
+                if (step == LakeCommitStep.Prepared && otherResult is null)
+                {
+                    otherResult = Task.Run(() => other.RunIncrementalAsync()).GetAwaiter().GetResult();
+                }
+            },
+        };
+
+        var result = await Build(db, Core.Lake.Write(temp.Root, options)).RunIncrementalAsync();
+
+        Assert.Equal(1, result.Run.RowsWritten);
+        Assert.Equal(1, otherResult!.Run.RowsWritten);
+        Assert.Equal(2, (await Core.Lake.OpenAsync(temp.Root)).Commits.Count);
     }
 
     [Fact]
