@@ -350,6 +350,7 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
             var keyParts = new string[keyArrays.Length];
             var kept = ArrayPool<int>.Shared.Rent(batch.Length);
             var count = 0;
+            var handedOver = false;
             try
             {
                 for (var row = 0; row < batch.Length; row++)
@@ -383,25 +384,19 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
 
                 if (count == batch.Length)
                 {
+                    handedOver = true;
                     return batch;
                 }
 
-                using (batch)
-                {
-                    return count == 0 ? null : BatchKernels.Take(batch, kept.AsSpan(0, count), context.Allocator);
-                }
+                return count == 0 ? null : BatchKernels.Take(batch, kept.AsSpan(0, count), context.Allocator);
             }
-            catch
+            finally
             {
-                if (count != batch.Length)
+                if (!handedOver)
                 {
                     batch.Dispose();
                 }
 
-                throw;
-            }
-            finally
-            {
                 ArrayPool<int>.Shared.Return(kept);
             }
         }
