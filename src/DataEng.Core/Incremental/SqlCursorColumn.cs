@@ -98,6 +98,13 @@ internal sealed class SqlCursorColumn
             return CursorValue.FromClr(value);
         }
 
+        if (value is DateTime dateTime)
+        {
+            // A provider that parses the text itself (System.Data.SQLite): the layout is its default one.
+            layout = _mode == Mode.TextTimestamp ? SqliteTextTimestamp.Default : null;
+            return Normalize(CursorValue.DateTimeTicks(dateTime.Ticks, dateTime.Kind));
+        }
+
         if (value is not string text)
         {
             throw new DataFormatException(_source, null, Name, $"the column is declared as a date/time and read as ISO-8601 text, but holds {value.GetType().Name} values (for example {Convert.ToString(value, CultureInfo.InvariantCulture)}). Store ISO-8601 text ('yyyy-MM-dd HH:mm:ss.fff'), or declare the column INTEGER and set {nameof(IncrementalOptions.CursorFromTime)}.");
