@@ -54,6 +54,16 @@ internal readonly struct CursorValue : IEquatable<CursorValue>, IComparable<Curs
 
     public static CursorValue String(string value) => new(CursorKind.String, str: value);
 
+    public static CursorValue Date(int dayNumber) => new(CursorKind.Date, integer: dayNumber);
+
+    public static CursorValue DateTimeTicks(long ticks, DateTimeKind kind) => new(CursorKind.DateTime, integer: ticks, detail: (byte)kind);
+
+    public static CursorValue DateTimeOffsetUtcTicks(long utcTicks, decimal offsetMinutes) => new(CursorKind.DateTimeOffset, integer: utcTicks, dec: offsetMinutes);
+
+    /// <summary>Gets the integer of an integer, date (day number), .NET date/time (ticks; UTC ticks for an offset) or
+    /// timestamp (units since the epoch) value.</summary>
+    public long IntegerValue => _integer;
+
     /// <summary>Converts a value read from a database (or given as an option) into a cursor value.</summary>
     public static CursorValue? FromClr(object? value) => value switch
     {
@@ -190,10 +200,26 @@ internal readonly struct CursorValue : IEquatable<CursorValue>, IComparable<Curs
             return KeyPart(values[0]);
         }
 
-        var text = new StringBuilder();
-        foreach (var value in values)
+        var parts = new string[values.Length];
+        for (var i = 0; i < values.Length; i++)
         {
-            var part = KeyPart(value);
+            parts[i] = KeyPart(values[i]);
+        }
+
+        return JoinKeyParts(parts);
+    }
+
+    /// <summary>The key text of a composite key from the key text of each part (length-prefixed).</summary>
+    public static string JoinKeyParts(ReadOnlySpan<string> parts)
+    {
+        if (parts.Length == 1)
+        {
+            return parts[0];
+        }
+
+        var text = new StringBuilder();
+        foreach (var part in parts)
+        {
             text.Append(part.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(part);
         }
 

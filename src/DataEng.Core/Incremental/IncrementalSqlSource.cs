@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
@@ -22,8 +23,8 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
     private readonly string _cursorColumn;
     private readonly string[] _keyColumns;
     private readonly IncrementalOptions _options;
-    private readonly ConcurrentDictionary<string, IncrementalTracker> _plans = new(StringComparer.Ordinal);
-    private readonly Lazy<Schema> _schema;
+    private readonly ConcurrentDictionary<string, RunPlan> _plans = new(StringComparer.Ordinal);
+    private readonly Lazy<Shape> _shape;
 
     public IncrementalSqlSource(SqlConnectionFactory connections, string? schemaName, string? table, string? baseQuery, string cursorColumn, IReadOnlyList<string> keyColumns, IncrementalOptions? options, string? name)
     {
@@ -44,16 +45,17 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
         Name = name ?? "sql:" + (table ?? "query");
         _options = (options ?? new IncrementalOptions()).Clone();
         _options.ThrowIfInvalid(Name);
-        _schema = new Lazy<Schema>(InferSchema, LazyThreadSafetyMode.ExecutionAndPublication);
+        _shape = new Lazy<Shape>(InferShape, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public string Name { get; }
 
-    public Schema Schema => _schema.Value;
+    public Schema Schema => _shape.Value.Schema;
 
     public async ValueTask<IncrementalPlan> PlanAsync(IncrementalPlanContext context, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var cursor = _shape.Value.Cursor;
         var resilience = _options.Resilience ?? DataEngResilience.CreateSourcePipeline(context.TimeProvider, null, Name);
         var max = await resilience.ExecuteAsync(
             static async (self, ct) =>
@@ -66,7 +68,7 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
                     command.CommandText = $"SELECT MAX({sql.Quote(self._cursorColumn)}) FROM {self.From(sql)}";
                     try
                     {
-                        return CursorValue.FromClr(await command.ExecuteScalarAsync(ct).ConfigureAwait(false));
+                        return await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
                     }
                     catch (Exception e) when (e is not OperationCanceledException and not DataEngException)
                     {
@@ -78,8 +80,9 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
             cancellationToken).ConfigureAwait(false);
 
         // The upper bound is fixed here, before anything is read; the read never goes past it.
-        var tracker = IncrementalTracker.Plan(_options, Name, _cursorColumn, context.LastCommit, max, context.TimeProvider.GetUtcNow());
-        _plans[context.RunId] = tracker;
+        var high = cursor.FromDatabase(max, out var layout);
+        var tracker = IncrementalTracker.Plan(_options, Name, _cursorColumn, context.LastCommit, high, context.TimeProvider.GetUtcNow(), cursor.Normalize);
+        _plans[context.RunId] = new RunPlan(tracker, layout);
         var runId = context.RunId;
         return new IncrementalPlan(tracker.Low?.Encode(), tracker.High?.Encode(), tracker.IsEmpty, () => _plans.TryRemove(runId, out _));
     }
@@ -87,14 +90,14 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
     public async IAsyncEnumerable<RecordBatch> ReadAsync(RunContext context, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
-        if (!_plans.TryRemove(context.RunId, out var tracker))
+        if (!_plans.TryRemove(context.RunId, out var plan))
         {
             throw new InvalidOperationException($"Source '{Name}' is incremental: run its pipeline with RunIncrementalAsync, which plans each run before reading.");
         }
 
-        var schema = Schema;
+        var tracker = plan.Tracker;
         var resilience = _options.Resilience ?? DataEngResilience.CreateSourcePipeline(context.TimeProvider, null, Name);
-        var reader = new PageReader(this, schema, tracker, resilience, context);
+        var reader = new PageReader(this, _shape.Value, plan, resilience, context);
         try
         {
             if (_options.NullCursor == NullCursorPolicy.Fail)
@@ -108,19 +111,19 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
                 while (true)
                 {
                     var page = await reader.ReadPageAsync(nullCursors: false, after, cancellationToken).ConfigureAwait(false);
-                    if (page.Count == 0)
+                    if (page.RowsRead == 0)
                     {
                         break;
                     }
 
-                    after = page[^1];
+                    after = page.Last;
                     var batch = reader.Deliver(page, nullCursors: false);
                     if (batch is not null)
                     {
                         yield return batch;
                     }
 
-                    if (page.Count < _options.PageSize)
+                    if (page.RowsRead < _options.PageSize)
                     {
                         break;
                     }
@@ -133,19 +136,19 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
                 while (true)
                 {
                     var page = await reader.ReadPageAsync(nullCursors: true, after, cancellationToken).ConfigureAwait(false);
-                    if (page.Count == 0)
+                    if (page.RowsRead == 0)
                     {
                         break;
                     }
 
-                    after = page[^1];
+                    after = page.Last;
                     var batch = reader.Deliver(page, nullCursors: true);
                     if (batch is not null)
                     {
                         yield return batch;
                     }
 
-                    if (page.Count < _options.PageSize)
+                    if (page.RowsRead < _options.PageSize)
                     {
                         break;
                     }
@@ -185,10 +188,10 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
         return _schemaName is null ? sql.Quote(_table!) : sql.Quote(_schemaName) + "." + sql.Quote(_table!);
     }
 
-    private Schema InferSchema()
+    private Shape InferShape()
     {
         // ISource.Schema is synchronous; run the async discovery off any synchronization context.
-        var schema = Task.Run(async () =>
+        var (schema, kinds, dynamicallyTyped) = Task.Run(async () =>
         {
             var connection = await OpenAsync(CancellationToken.None).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
@@ -203,7 +206,13 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
                         var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SchemaOnly).ConfigureAwait(false);
                         await using (reader.ConfigureAwait(false))
                         {
-                            return DbRowBatchBuilder.InferSchema(reader, Name);
+                            var kinds = new SqlValueKind[reader.FieldCount];
+                            for (var i = 0; i < kinds.Length; i++)
+                            {
+                                kinds[i] = SqlTypeMapping.KindOf(SqlTypeMapping.SafeFieldType(reader, i));
+                            }
+
+                            return (SqlTypeMapping.DeriveSchema(reader, Name), kinds, SqlTypeMapping.IsDynamicallyTyped(reader));
                         }
                     }
                 }
@@ -223,14 +232,36 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
         }
 
         SchemaMismatchException.ThrowIfAny($"Source '{Name}' cannot read incrementally.", problems);
-        return schema;
+        SqlCursorColumn Column(string name)
+        {
+            var index = schema.GetFieldIndex(name);
+            return new SqlCursorColumn(Name, schema.GetFieldByIndex(index), index, kinds[index], dynamicallyTyped);
+        }
+
+        return new Shape(schema, Column(_cursorColumn), [.. _keyColumns.Select(Column)]);
     }
 
+    /// <summary>The result's schema and how its cursor and key columns are read and bound.</summary>
+    private sealed record Shape(Schema Schema, SqlCursorColumn Cursor, SqlCursorColumn[] Keys);
+
+    /// <summary>One planned run: its watermark logic and the stored layout of a text timestamp cursor.</summary>
+    private sealed record RunPlan(IncrementalTracker Tracker, SqliteTextTimestamp? Layout);
+
+    /// <summary>One keyset page, read as a whole.</summary>
+    /// <param name="Batch">The page's rows (owned by the reader of the page), or null when it had none that converted.</param>
+    /// <param name="RowsRead">The rows the database returned.</param>
+    /// <param name="Last">The provider's own cursor and key values of the page's last row when the page is full.</param>
+    private readonly record struct Page(RecordBatch? Batch, long RowsRead, object?[]? Last);
+
     /// <summary>Reads pages for one run on one connection, reopening it after a failure.</summary>
-    private sealed class PageReader(IncrementalSqlSource source, Schema schema, IncrementalTracker tracker, ResiliencePipeline resilience, RunContext context) : IAsyncDisposable
+    /// <remarks>Each page goes through <see cref="DataReaderBatchReader"/> (typed getters, no boxing per row) into one
+    /// batch; a page that fails part-way is dropped and read again as a whole. The keyset condition of the next page
+    /// binds the last row's cursor and key values exactly as the provider returned them (captured once per full page):
+    /// an Arrow value may be coarser than the stored one, or text stored in another layout.</remarks>
+    private sealed class PageReader(IncrementalSqlSource source, Shape shape, RunPlan plan, ResiliencePipeline resilience, RunContext context) : IAsyncDisposable
     {
-        private readonly int _cursor = schema.GetFieldIndex(source._cursorColumn);
-        private readonly int[] _keys = [.. source._keyColumns.Select(k => schema.GetFieldIndex(k))];
+        private readonly int[] _captured = [shape.Cursor.Index, .. shape.Keys.Select(static k => k.Index)];
+        private readonly IncrementalTracker _tracker = plan.Tracker;
         private DbConnection? _connection;
         private long _rowsRead;
         private int _attempt;
@@ -271,7 +302,7 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
 
         /// <summary>Reads one page after <paramref name="after"/> (the last row of the previous page), as a whole:
         /// a transient failure drops the partial page and reads it again.</summary>
-        public ValueTask<List<object?[]>> ReadPageAsync(bool nullCursors, object?[]? after, CancellationToken cancellationToken)
+        public ValueTask<Page> ReadPageAsync(bool nullCursors, object?[]? after, CancellationToken cancellationToken)
             => resilience.ExecuteAsync(
                 static async (state, ct) =>
                 {
@@ -303,35 +334,74 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
 
         private RunContext Context => context;
 
-        public RecordBatch? Deliver(List<object?[]> page, bool nullCursors)
+        /// <summary>Keeps the page's rows the tracker accepts (new in range, not already delivered in the lookback
+        /// window). The page's batch is consumed: it is returned as is, or disposed.</summary>
+        public RecordBatch? Deliver(Page page, bool nullCursors)
         {
             var firstRow = _rowsRead + 1;
-            var delivered = new List<object?[]>(page.Count);
-            var keyValues = new object?[_keys.Length];
-            foreach (var row in page)
+            _rowsRead += page.RowsRead;
+            if (page.Batch is not { } batch)
             {
-                _rowsRead++;
-                for (var k = 0; k < _keys.Length; k++)
-                {
-                    keyValues[k] = row[_keys[k]];
-                }
-
-                var cursor = nullCursors ? null : CursorValue.FromClr(row[_cursor]);
-                if (!nullCursors && cursor is null)
-                {
-                    continue; // a row whose cursor turned null between pages is not in the range any more
-                }
-
-                if (tracker.Accept(cursor, CursorValue.KeyText(keyValues), $"row {_rowsRead} of the run"))
-                {
-                    delivered.Add(row);
-                }
+                return null;
             }
 
-            return delivered.Count == 0 ? null : DbRowBatchBuilder.Build(schema, delivered, firstRow, context.Allocator, source.Name);
+            var cursorArray = batch.Column(shape.Cursor.Index);
+            var keyArrays = shape.Keys.Select(k => batch.Column(k.Index)).ToArray();
+            var keyParts = new string[keyArrays.Length];
+            var kept = ArrayPool<int>.Shared.Rent(batch.Length);
+            var count = 0;
+            var handedOver = false;
+            try
+            {
+                for (var row = 0; row < batch.Length; row++)
+                {
+                    var cursor = nullCursors ? null : shape.Cursor.Read(cursorArray, row);
+                    if (!nullCursors && cursor is null)
+                    {
+                        continue; // a row whose cursor turned null between pages is not in the range any more
+                    }
+
+                    string key;
+                    if (keyArrays.Length == 1)
+                    {
+                        key = shape.Keys[0].KeyPart(keyArrays[0], row);
+                    }
+                    else
+                    {
+                        for (var k = 0; k < keyArrays.Length; k++)
+                        {
+                            keyParts[k] = shape.Keys[k].KeyPart(keyArrays[k], row);
+                        }
+
+                        key = CursorValue.JoinKeyParts(keyParts);
+                    }
+
+                    if (_tracker.Accept(cursor, key, $"row {firstRow + row} of the run"))
+                    {
+                        kept[count++] = row;
+                    }
+                }
+
+                if (count == batch.Length)
+                {
+                    handedOver = true;
+                    return batch;
+                }
+
+                return count == 0 ? null : BatchKernels.Take(batch, kept.AsSpan(0, count), context.Allocator);
+            }
+            finally
+            {
+                if (!handedOver)
+                {
+                    batch.Dispose();
+                }
+
+                ArrayPool<int>.Shared.Return(kept);
+            }
         }
 
-        private async Task<List<object?[]>> ReadPageOnceAsync(bool nullCursors, object?[]? after, CancellationToken cancellationToken)
+        private async Task<Page> ReadPageOnceAsync(bool nullCursors, object?[]? after, CancellationToken cancellationToken)
         {
             var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
             var sql = SqlText.For(connection);
@@ -358,18 +428,18 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
             }
             else
             {
-                where.Append(" WHERE ").Append(cursor).Append(" <= ").Append(Bind(tracker.High!.Value.ToClr()));
+                where.Append(" WHERE ").Append(cursor).Append(" <= ").Append(Bind(shape.Cursor.Bind(_tracker.High!.Value, upper: true, plan.Layout)));
                 if (after is null)
                 {
-                    if (tracker.Low is { } low)
+                    if (_tracker.Low is { } low)
                     {
-                        where.Append(" AND ").Append(cursor).Append(" >= ").Append(Bind(low.ToClr()));
+                        where.Append(" AND ").Append(cursor).Append(" >= ").Append(Bind(shape.Cursor.Bind(low, upper: false, plan.Layout)));
                     }
                 }
                 else
                 {
                     // Keyset: strictly after the last row read, in (cursor, key...) order.
-                    var last = after[_cursor]!;
+                    var last = after[0]!;
                     var c1 = Bind(last);
                     var c2 = Bind(last);
                     where.Append(" AND (").Append(cursor).Append(" > ").Append(c1)
@@ -380,29 +450,24 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
             var orderBy = " ORDER BY " + (nullCursors ? string.Join(", ", keys) : cursor + ", " + string.Join(", ", keys));
             var limit = Bind(source._options.PageSize);
             command.CommandText = sql.Select("*", source.From(sql), where.ToString(), orderBy, limit);
-            var page = new List<object?[]>(Math.Min(source._options.PageSize, 4096));
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
-                if (reader.FieldCount != schema.FieldsList.Count)
+                if (reader.FieldCount != shape.Schema.FieldsList.Count)
                 {
-                    throw new SchemaMismatchException($"Source '{source.Name}': the table now has {reader.FieldCount} columns, not {schema.FieldsList.Count}; rebuild the pipeline.");
+                    throw new SchemaMismatchException($"Source '{source.Name}': the table now has {reader.FieldCount} columns, not {shape.Schema.FieldsList.Count}; rebuild the pipeline.");
                 }
 
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    var row = new object?[reader.FieldCount];
-                    reader.GetValues(row!);
-                    page.Add(row);
-                }
+                var rows = new DataReaderBatchReader(reader, shape.Schema, source.Name, context.Allocator, source._options.PageSize) { RowNumberOffset = _rowsRead };
+                rows.CaptureRow(source._options.PageSize, _captured);
+                var batch = await rows.ReadBatchAsync(cancellationToken).ConfigureAwait(false);
+                return new Page(batch, rows.RowsRead, rows.Captured);
             }
-
-            return page;
         }
 
-        private string KeysetAfter(string[] keys, object?[] after, Func<object, string> bind)
+        private static string KeysetAfter(string[] keys, object?[] after, Func<object, string> bind)
         {
-            // (k1 > @a) OR (k1 = @a AND k2 > @b) OR ...
+            // (k1 > @a) OR (k1 = @a AND k2 > @b) OR ...; after holds the cursor first, then the keys.
             var text = new StringBuilder("(");
             for (var i = 0; i < keys.Length; i++)
             {
@@ -414,10 +479,10 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
                 text.Append('(');
                 for (var j = 0; j < i; j++)
                 {
-                    text.Append(keys[j]).Append(" = ").Append(bind(after[_keys[j]]!)).Append(" AND ");
+                    text.Append(keys[j]).Append(" = ").Append(bind(after[1 + j]!)).Append(" AND ");
                 }
 
-                text.Append(keys[i]).Append(" > ").Append(bind(after[_keys[i]]!)).Append(')');
+                text.Append(keys[i]).Append(" > ").Append(bind(after[1 + i]!)).Append(')');
             }
 
             return text.Append(')').ToString();

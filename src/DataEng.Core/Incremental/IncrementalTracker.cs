@@ -55,21 +55,24 @@ internal sealed class IncrementalTracker
     /// <param name="last">The last committed run, or null.</param>
     /// <param name="sourceMax">The largest cursor in the source now, or null when the source is empty.</param>
     /// <param name="now">The clock's current time.</param>
-    public static IncrementalTracker Plan(IncrementalOptions options, string source, string cursorColumn, CommittedRun? last, CursorValue? sourceMax, DateTimeOffset now)
+    /// <param name="normalize">Converts cursor values that did not come from the column (the initial value, the clock,
+    /// and checkpoints written before the column's values were typed) into the column's kind, or null to keep them.</param>
+    public static IncrementalTracker Plan(IncrementalOptions options, string source, string cursorColumn, CommittedRun? last, CursorValue? sourceMax, DateTimeOffset now, Func<CursorValue, CursorValue>? normalize = null)
     {
+        normalize ??= static v => v;
         CursorValue? watermark = null;
         var window = new HashSet<(CursorValue, string)>();
         var nullKeys = new HashSet<string>(StringComparer.Ordinal);
         if (last?.Get(IncrementalCommitKeys.Watermark) is { } w)
         {
-            watermark = CursorValue.Decode(w);
+            watermark = normalize(CursorValue.Decode(w));
         }
 
         if (last?.Get(IncrementalCommitKeys.Window) is { } windowText)
         {
             foreach (var (c, k) in ReadPairs(windowText))
             {
-                window.Add((CursorValue.Decode(c), k));
+                window.Add((normalize(CursorValue.Decode(c)), k));
             }
         }
 
@@ -84,7 +87,7 @@ internal sealed class IncrementalTracker
         var tracker = new IncrementalTracker(options, source, cursorColumn, watermark, window, nullKeys);
         tracker.Low = watermark is { } wm
             ? wm.SubtractLookback(options.Lookback, options.NumericLookback)
-            : CursorValue.FromClr(options.InitialValue);
+            : CursorValue.FromClr(options.InitialValue) is { } initial ? normalize(initial) : null;
 
         var high = sourceMax;
         if (high is { } max && (options.Lag > TimeSpan.Zero || options.CursorFromTime is not null))
@@ -93,7 +96,7 @@ internal sealed class IncrementalTracker
             CursorValue clock;
             if (options.CursorFromTime is { } convert)
             {
-                clock = CursorValue.FromClr(convert(instant)) ?? throw new InvalidOperationException($"{nameof(IncrementalOptions.CursorFromTime)} returned null.");
+                clock = normalize(CursorValue.FromClr(convert(instant)) ?? throw new InvalidOperationException($"{nameof(IncrementalOptions.CursorFromTime)} returned null."));
             }
             else if (max.IsTemporal)
             {

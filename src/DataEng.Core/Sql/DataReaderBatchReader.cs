@@ -36,6 +36,8 @@ internal sealed class DataReaderBatchReader
     private readonly int _batchSize;
     private long _rowsRead;
     private bool _done;
+    private int[]? _captureColumns;
+    private long _captureAt;
 
     /// <summary>Creates a batch reader over an open reader.</summary>
     /// <param name="reader">The reader, positioned before its first row. Borrowed.</param>
@@ -102,6 +104,27 @@ internal sealed class DataReaderBatchReader
     /// <value>The default value is <see langword="null"/>: the error is thrown.</value>
     internal Func<DataFormatException, bool>? BadRowHandler { get; set; }
 
+    /// <summary>Gets or sets the number of rows before this reader's first one, added to the row numbers of errors
+    /// (a source reading one result per page numbers rows across its pages).</summary>
+    /// <value>The default value is 0.</value>
+    internal long RowNumberOffset { get; set; }
+
+    /// <summary>Gets the values captured by <see cref="CaptureRow"/>, exactly as the provider returned them, or
+    /// <see langword="null"/> when that row was not reached.</summary>
+    internal object?[]? Captured { get; private set; }
+
+    /// <summary>Keeps the provider's own values of some columns of one row (1-based, counted by <see cref="RowsRead"/>)
+    /// before they are converted: a keyset reader binds the last row of a full page back exactly, without boxing
+    /// every row.</summary>
+    /// <param name="row">The 1-based row of this reader's result.</param>
+    /// <param name="columns">The columns to keep.</param>
+    internal void CaptureRow(long row, int[] columns)
+    {
+        _captureAt = row;
+        _captureColumns = columns;
+        Captured = null;
+    }
+
     /// <summary>Reads the next batch.</summary>
     /// <param name="cancellationToken">Cancels the read (checked before every row).</param>
     /// <returns>The next batch (owned by the caller), or <see langword="null"/> at the end of the result.</returns>
@@ -126,6 +149,11 @@ internal sealed class DataReaderBatchReader
                 }
 
                 _rowsRead++;
+                if (_captureColumns is not null && _rowsRead == _captureAt)
+                {
+                    Capture(_captureColumns);
+                }
+
                 if (ReadRow(rows))
                 {
                     rows++;
@@ -152,6 +180,17 @@ internal sealed class DataReaderBatchReader
         }
     }
 
+    private void Capture(int[] columns)
+    {
+        var values = new object?[columns.Length];
+        for (var i = 0; i < columns.Length; i++)
+        {
+            values[i] = _reader.IsDBNull(columns[i]) ? null : _reader.GetValue(columns[i]);
+        }
+
+        Captured = values;
+    }
+
     private bool ReadRow(int row)
     {
         var column = 0;
@@ -176,7 +215,7 @@ internal sealed class DataReaderBatchReader
     private bool RejectRow(int row, int column, string problem, Exception? cause)
     {
         ArrowValueWriters.Truncate(_writers, row);
-        var error = new DataFormatException(_sourceName, _rowsRead, _writers[column].Field.Name, "the value " + problem, cause);
+        var error = new DataFormatException(_sourceName, RowNumberOffset + _rowsRead, _writers[column].Field.Name, "the value " + problem, cause);
         if (BadRowHandler?.Invoke(error) == true)
         {
             return false;
