@@ -7,8 +7,25 @@ internal sealed partial class LakeSinkWriter
     /// <summary>Rows per gather block: a block of every column stays in the L2 cache while all partitions read it.</summary>
     private const int GatherBlockRows = 16_384;
 
+    /// <summary>How many buffers (in-flight row groups) the budget keeps room for besides one per partition, per
+    /// encoder.</summary>
+    private const int InFlightBuffersPerEncoder = 2;
+
     private int _physicalOpenFiles;
     private int[] _cursors = [];
+
+    // Splitting thread only: the capacity of every row buffer (filling, in flight, free), the rows at which a partition
+    // buffer is dispatched, and the logical bytes per row seen so far (to size buffers).
+    private long _capacityBytes;
+    private int _rowLimit;
+    private long _appendedBytes;
+    private long _appendedRows;
+
+    // Encoder threads decrement: dispatched buffers not yet returned.
+    private int _inFlightBuffers;
+
+    // Conversion buffers of the encoders (at most one set per encoder slot is in use).
+    private readonly Stack<ScratchBuffers> _scratchPool = new();
 
     /// <summary>Routes the rows of a batch to their partitions' buffers (the calling thread; nothing per row allocated).</summary>
     private void Split(RecordBatch batch)
@@ -61,6 +78,7 @@ internal sealed partial class LakeSinkWriter
             _cursors = new int[counts.Length];
         }
 
+        _rowLimit = RowLimit(batch, counts);
         var cursors = _cursors.AsSpan(0, partitionCount);
         var start = 0;
         for (var p = 0; p < partitionCount; p++)
@@ -91,26 +109,62 @@ internal sealed partial class LakeSinkWriter
         }
     }
 
+    /// <summary>
+    /// The rows at which a partition buffer becomes a row group: <see cref="LakeWriterOptions.RowGroupSize"/>, or fewer
+    /// when the buffers of every active partition plus the in-flight row groups would not fit
+    /// <see cref="LakeWriterOptions.MaxBufferedBytes"/> (counted on capacity) at that size. Dispatching at this
+    /// threshold also starts encoding early, while the rest of the input is still being split.
+    /// </summary>
+    /// <param name="batch">The batch being split.</param>
+    /// <param name="ends">The end of each partition's rows in the sorted indices (a partition is in the batch when
+    /// its range is not empty).</param>
+    private int RowLimit(RecordBatch batch, ReadOnlySpan<int> ends)
+    {
+        var active = 0;
+        var start = 0;
+        for (var p = 0; p < _partitions.Count; p++)
+        {
+            var end = p < ends.Length - 1 ? ends[p] : start;
+            if (end > start || _partitions[p].Current is { Rows: > 0 })
+            {
+                active++;
+            }
+
+            start = end;
+        }
+
+        var bytesPerRow = _appendedRows > 0
+            ? (double)_appendedBytes / _appendedRows
+            : (double)batch.GetBufferSize() / Math.Max(1, batch.Length);
+        var slots = active + (InFlightBuffersPerEncoder * (_options.MaxDegreeOfParallelism + 1));
+
+        // An eighth of slack for the string bytes, whose buffers are sized on an estimate.
+        var rows = _options.MaxBufferedBytes / (slots * Math.Max(1.0, bytesPerRow) * 1.125);
+        return (int)Math.Clamp(rows, 1, _options.RowGroupSize);
+    }
+
     private void Append(PartitionState partition, RecordBatch batch, ReadOnlySpan<int> indices)
     {
-        var rowGroup = _options.RowGroupSize;
         var maxRows = _options.MaxRowsPerFile;
         while (!indices.IsEmpty)
         {
             var buffer = partition.Current ??= RentBuffer();
-            var room = rowGroup - buffer.Rows;
+            var limit = Math.Max(_rowLimit, buffer.Rows + 1);
             if (maxRows is { } max)
             {
-                room = (int)Math.Min(room, max - partition.RowsInFile - buffer.Rows);
+                limit = (int)Math.Min(limit, max - partition.RowsInFile);
             }
 
-            var take = Math.Min(room, indices.Length);
-            var before = buffer.Bytes;
-            buffer.Append(batch, _plans, indices[..take]);
-            _bufferedBytes += buffer.Bytes - before;
+            var take = Math.Min(limit - buffer.Rows, indices.Length);
+            var bytes = buffer.Bytes;
+            var capacity = buffer.CapacityBytes;
+            buffer.Append(batch, _plans, indices[..take], limit);
+            _capacityBytes += buffer.CapacityBytes - capacity;
+            _appendedBytes += buffer.Bytes - bytes;
+            _appendedRows += take;
             indices = indices[take..];
-            var fileFull = maxRows is { } limit && partition.RowsInFile + buffer.Rows >= limit;
-            if (buffer.Rows >= rowGroup || fileFull)
+            var fileFull = maxRows is { } most && partition.RowsInFile + buffer.Rows >= most;
+            if (buffer.Rows >= limit || fileFull)
             {
                 Dispatch(partition, fileFull);
             }
@@ -122,8 +176,7 @@ internal sealed partial class LakeSinkWriter
     {
         var buffer = partition.Current!;
         partition.Current = null;
-        _bufferedBytes -= buffer.Bytes;
-        Interlocked.Add(ref _inFlightBytes, buffer.Bytes);
+        Interlocked.Increment(ref _inFlightBuffers);
         Task? dependency = null;
         if (!partition.LogicallyOpen)
         {
@@ -200,8 +253,8 @@ internal sealed partial class LakeSinkWriter
                 _encoders.Release();
                 if (buffer is not null)
                 {
-                    Interlocked.Add(ref _inFlightBytes, -buffer.Bytes);
                     ReturnBuffer(buffer);
+                    Interlocked.Decrement(ref _inFlightBuffers);
                     _progress.Release();
                 }
             }
@@ -220,12 +273,25 @@ internal sealed partial class LakeSinkWriter
             await OpenFileAsync(partition).ConfigureAwait(false);
         }
 
-        using (var batch = buffer.ToBatch(_table.FileSchema, _plans))
+        // Scratch buffers per encoder (this job holds an encoder slot), not per open file: with many partitions open
+        // at once, per-file scratch would hold a row group's worth of conversion buffers for every file.
+        var scratch = RentScratch();
+        partition.Writer!.BorrowedScratch = scratch;
+        try
         {
-            await partition.Writer!.WriteAsync(batch, _context.CancellationToken).ConfigureAwait(false);
+            using var batch = buffer.ToBatch(_table.FileSchema, _plans);
+            await partition.Writer.WriteAsync(batch, _context.CancellationToken).ConfigureAwait(false);
 
             // Flush now: the writer holds a reference to the pooled arrays only until the row group is encoded.
             await partition.Writer.FlushRowGroupAsync(_context.CancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            partition.Writer.BorrowedScratch = null;
+            lock (_scratchPool)
+            {
+                _scratchPool.Push(scratch);
+            }
         }
 
         partition.FileRows += buffer.Rows;
@@ -291,34 +357,60 @@ internal sealed partial class LakeSinkWriter
         partition.FileRows = 0;
     }
 
-    /// <summary>Keeps buffered plus in-flight rows within <see cref="LakeWriterOptions.MaxBufferedBytes"/>: writes out the
-    /// largest buffers, then waits for encoders.</summary>
+    /// <summary>Keeps the capacity of every row buffer (filling, in flight, idle) within
+    /// <see cref="LakeWriterOptions.MaxBufferedBytes"/>: frees idle buffers, then waits for encoders to hand buffers
+    /// back, and writes out the largest buffer only when nothing is in flight.</summary>
     private async ValueTask KeepWithinBudgetAsync(CancellationToken cancellationToken)
     {
         var budget = _options.MaxBufferedBytes;
-        if (_bufferedBytes + Volatile.Read(ref _inFlightBytes) <= budget)
+        while (_capacityBytes > budget && Volatile.Read(ref _failure) is null)
         {
-            return;
-        }
-
-        if (_bufferedBytes > budget / 2)
-        {
-            var candidates = _partitions.Where(static p => p.Current is { Rows: > 0 }).OrderByDescending(static p => p.Current!.Bytes).ToList();
-            foreach (var partition in candidates)
+            if (TrimFreeBuffer())
             {
-                if (_bufferedBytes <= budget / 4)
-                {
-                    break;
-                }
-
-                Dispatch(partition, closeAfter: false);
+                continue;
             }
+
+            if (Volatile.Read(ref _inFlightBuffers) > 0)
+            {
+                await _progress.WaitAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            PartitionState? largest = null;
+            foreach (var partition in _partitions)
+            {
+                if (partition.Current is { Rows: > 0 } current && (largest is null || current.CapacityBytes > largest.Current!.CapacityBytes))
+                {
+                    largest = partition;
+                }
+            }
+
+            if (largest is null)
+            {
+                return;
+            }
+
+            Dispatch(largest, closeAfter: false);
+        }
+    }
+
+    /// <summary>Frees one idle buffer; false when none is idle.</summary>
+    private bool TrimFreeBuffer()
+    {
+        RowBuffer buffer;
+        lock (_freeBuffers)
+        {
+            if (_freeBuffers.Count == 0)
+            {
+                return false;
+            }
+
+            buffer = _freeBuffers.Pop();
         }
 
-        while (Volatile.Read(ref _inFlightBytes) > budget / 2 && Volatile.Read(ref _failure) is null)
-        {
-            await _progress.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
+        _capacityBytes -= buffer.CapacityBytes;
+        buffer.Release();
+        return true;
     }
 
     private async Task WaitForEncodersAsync()
@@ -352,6 +444,14 @@ internal sealed partial class LakeSinkWriter
         }
     }
 
+    private ScratchBuffers RentScratch()
+    {
+        lock (_scratchPool)
+        {
+            return _scratchPool.Count > 0 ? _scratchPool.Pop() : new ScratchBuffers();
+        }
+    }
+
     private RowBuffer RentBuffer()
     {
         lock (_freeBuffers)
@@ -365,19 +465,14 @@ internal sealed partial class LakeSinkWriter
         return new RowBuffer(_plans.Length);
     }
 
+    /// <summary>Keeps a buffer back from an encoder for reuse (the splitting thread frees idle buffers over budget).</summary>
     private void ReturnBuffer(RowBuffer buffer)
     {
         buffer.Reset();
         lock (_freeBuffers)
         {
-            if (_freeBuffers.Count < 2 * _options.MaxDegreeOfParallelism + 2)
-            {
-                _freeBuffers.Push(buffer);
-                return;
-            }
+            _freeBuffers.Push(buffer);
         }
-
-        buffer.Release();
     }
 
     /// <summary>One partition of the write: the buffer being filled (splitting thread) and the open file (its chain).</summary>

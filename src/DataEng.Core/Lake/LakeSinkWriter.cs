@@ -31,8 +31,6 @@ internal sealed partial class LakeSinkWriter : ISinkWriter
     private int[] _rowPartitions = [];
     private int[] _sorted = [];
     private int[] _counts = [];
-    private long _bufferedBytes;
-    private long _inFlightBytes;
     private long _useClock;
     private int _openFiles;
     private int _peakOpenFiles;
@@ -262,6 +260,14 @@ internal sealed partial class LakeSinkWriter : ISinkWriter
             while (_freeBuffers.Count > 0)
             {
                 _freeBuffers.Pop().Release();
+            }
+        }
+
+        lock (_scratchPool)
+        {
+            while (_scratchPool.Count > 0)
+            {
+                _scratchPool.Pop().Dispose();
             }
         }
 

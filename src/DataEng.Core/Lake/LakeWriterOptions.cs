@@ -38,8 +38,8 @@ public sealed class LakeWriterOptions
     /// <value>The default value is 512 MiB. <see langword="null"/> means no limit.</value>
     public long? TargetFileSizeBytes { get; set; } = 512L * 1024 * 1024;
 
-    /// <summary>Gets or sets the most rows in one Parquet row group. Row groups can be smaller when
-    /// <see cref="MaxBufferedBytes"/> forces buffered rows out early.</summary>
+    /// <summary>Gets or sets the most rows in one Parquet row group. Row groups are smaller when
+    /// <see cref="MaxBufferedBytes"/> cannot hold a buffer of this many rows for every active partition (see there).</summary>
     /// <value>The default value is 1,048,576.</value>
     public int RowGroupSize { get; set; } = 1_048_576;
 
@@ -53,8 +53,13 @@ public sealed class LakeWriterOptions
     /// <value>The default value is 1024.</value>
     public int MaxPartitionsPerRun { get; set; } = 1024;
 
-    /// <summary>Gets or sets the memory budget, in bytes, for rows waiting in partition buffers and rows being encoded.
-    /// When it is exceeded the largest buffers are written out as row groups, and the writer waits for encoders.</summary>
+    /// <summary>
+    /// Gets or sets the memory budget, in bytes, of the row buffers: those being filled (one per active partition),
+    /// those being encoded and idle ones kept for reuse, counted on their capacity. A partition's buffer becomes a row
+    /// group at <see cref="RowGroupSize"/> rows or earlier, at the size where one buffer per active partition plus two
+    /// in-flight buffers per encoder fit this budget; over budget, idle buffers are freed and the writer waits for
+    /// encoders. With many partitions this sets the row-group size: more budget, larger row groups, more memory.
+    /// </summary>
     /// <value>The default value is 128 MiB.</value>
     public long MaxBufferedBytes { get; set; } = 128L * 1024 * 1024;
 

@@ -107,7 +107,13 @@ internal sealed class RowBuffer
     }
 
     /// <summary>Appends the rows <paramref name="indices"/> of <paramref name="batch"/>.</summary>
-    public void Append(RecordBatch batch, ColumnPlan[] plans, ReadOnlySpan<int> indices)
+    /// <param name="batch">The source batch.</param>
+    /// <param name="plans">The output columns.</param>
+    /// <param name="indices">The rows of <paramref name="batch"/> to append, in order.</param>
+    /// <param name="targetRows">The rows this buffer is expected to hold before it is dispatched (0: unknown). Arrays
+    /// grow straight to that size instead of by half again each time, so a buffer's capacity stays close to what its
+    /// rows need (the writer's memory budget counts capacity).</param>
+    public void Append(RecordBatch batch, ColumnPlan[] plans, ReadOnlySpan<int> indices, int targetRows = 0)
     {
         if (indices.IsEmpty)
         {
@@ -120,7 +126,7 @@ internal sealed class RowBuffer
             var plan = plans[c];
             var store = _columns[c];
             var source = plan.Source >= 0 ? batch.Column(plan.Source) : null;
-            bytes += store.Append(plan, source, indices, Rows);
+            bytes += store.Append(plan, source, indices, Rows, targetRows);
         }
 
         Rows += indices.Length;
@@ -198,15 +204,16 @@ internal sealed class RowBuffer
             return ArrowArrayFactory.BuildArray(new ArrayData(plan.Field.DataType, rows, nullCount, 0, buffers));
         }
 
-        public long Append(ColumnPlan plan, IArrowArray? source, ReadOnlySpan<int> indices, int rows)
+        public long Append(ColumnPlan plan, IArrowArray? source, ReadOnlySpan<int> indices, int rows, int targetRows)
         {
             var n = indices.Length;
             var total = rows + n;
+            var target = targetRows <= 0 ? 0 : Math.Max(targetRows, total);
 
             // Validity first: only materialised once a null appears.
             if (plan.Conversion == ColumnConversion.AllNull || (source is not null && source.NullCount > 0))
             {
-                EnsureValidity(rows, total);
+                EnsureValidity(rows, total, target);
                 if (source is null || plan.Conversion == ColumnConversion.AllNull)
                 {
                     ClearBits(Validity, rows, n);
@@ -219,7 +226,7 @@ internal sealed class RowBuffer
             }
             else if (_hasValidity)
             {
-                EnsureCapacity(ref Validity, BitBytes(total));
+                EnsureCapacity(ref Validity, BitBytes(total), BitBytes(target));
                 SetBits(Validity, rows, n);
             }
 
@@ -227,7 +234,7 @@ internal sealed class RowBuffer
             switch (plan.Kind)
             {
                 case ColumnKind.Fixed:
-                    EnsureCapacity(ref Values, total * plan.Width);
+                    EnsureCapacity(ref Values, total * plan.Width, (long)target * plan.Width);
                     if (source is null || plan.Conversion == ColumnConversion.AllNull)
                     {
                         Values.AsSpan(rows * plan.Width, n * plan.Width).Clear();
@@ -239,7 +246,7 @@ internal sealed class RowBuffer
 
                     break;
                 case ColumnKind.Boolean:
-                    EnsureCapacity(ref Values, BitBytes(total));
+                    EnsureCapacity(ref Values, BitBytes(total), BitBytes(target));
                     if (source is null)
                     {
                         ClearBits(Values, rows, n);
@@ -251,17 +258,17 @@ internal sealed class RowBuffer
 
                     break;
                 default:
-                    bytes += AppendVariable(source, indices, rows);
+                    bytes += AppendVariable(source, indices, rows, target);
                     break;
             }
 
             return bytes;
         }
 
-        private long AppendVariable(IArrowArray? source, ReadOnlySpan<int> indices, int rows)
+        private long AppendVariable(IArrowArray? source, ReadOnlySpan<int> indices, int rows, int target)
         {
             var n = indices.Length;
-            EnsureCapacity(ref Values, (rows + n + 1) * sizeof(int));
+            EnsureCapacity(ref Values, (rows + n + 1) * sizeof(int), target <= 0 ? 0 : (target + 1L) * sizeof(int));
             var offsets = MemoryMarshal.Cast<byte, int>(Values.AsSpan());
             if (rows == 0)
             {
@@ -291,7 +298,10 @@ internal sealed class RowBuffer
                 throw new DataEngException("A partition buffer would exceed 2 GB of string data; lower LakeWriterOptions.RowGroupSize or MaxBufferedBytes.");
             }
 
-            EnsureCapacity(ref Data, _dataLength + (int)needed);
+            // The string bytes of the target rows, extrapolated from the rows so far (an eighth more for variation).
+            var dataNeeded = _dataLength + (int)needed;
+            var dataTarget = target <= 0 ? 0 : (long)dataNeeded * target / (rows + n);
+            EnsureCapacity(ref Data, dataNeeded, dataTarget + (dataTarget >> 3));
             var position = _dataLength;
             ref var destination = ref MemoryMarshal.GetArrayDataReference(Data);
             ref var sourceStart = ref MemoryMarshal.GetReference(sourceBytes);
@@ -310,9 +320,9 @@ internal sealed class RowBuffer
             return needed + sizeof(int) * (long)n;
         }
 
-        private void EnsureValidity(int rows, int total)
+        private void EnsureValidity(int rows, int total, int target)
         {
-            EnsureCapacity(ref Validity, BitBytes(total));
+            EnsureCapacity(ref Validity, BitBytes(total), BitBytes(target));
             if (!_hasValidity)
             {
                 _hasValidity = true;
@@ -476,7 +486,7 @@ internal sealed class RowBuffer
 
         private static int BitBytes(int bits) => (bits + 7) >> 3;
 
-        private static void EnsureCapacity(ref byte[] array, int needed)
+        private static void EnsureCapacity(ref byte[] array, int needed, long target)
         {
             if (array.Length >= needed)
             {
@@ -484,9 +494,14 @@ internal sealed class RowBuffer
             }
 
             // Arrays are owned by the buffer (and so by one writer) rather than the shared pool: they are reused for the
-            // whole write and become garbage with the writer, instead of staying pinned in ArrayPool.Shared.
-            var size = Math.Max(needed, (int)Math.Min(int.MaxValue - 64, array.Length + (array.Length >> 1)));
-            var bigger = GC.AllocateUninitializedArray<byte>(size);
+            // whole write and become garbage with the writer, instead of staying pinned in ArrayPool.Shared. Below the
+            // target the array grows straight to it (one allocation, no slack beyond it); past it, by an eighth.
+            long size = target > needed
+                ? target
+                : target > 0 ? needed + (long)(needed >> 3) : Math.Max(needed, array.Length + (long)(array.Length >> 1));
+
+            size = Math.Min(size, int.MaxValue - 64);
+            var bigger = GC.AllocateUninitializedArray<byte>((int)size);
             array.AsSpan().CopyTo(bigger);
             array = bigger;
         }

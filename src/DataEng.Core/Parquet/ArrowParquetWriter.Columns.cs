@@ -104,7 +104,7 @@ internal sealed partial class ArrowParquetWriter
             var data = parts[0];
             var values = CastMemoryManager<T>.Create(data.Buffers[1].Memory, data.Offset, data.Length);
             return column.ArrowField.IsNullable
-                ? rowGroup.WriteAllPartsAsync(column.ParquetField, values, _scratch.Ones(rows), null, cancellationToken)
+                ? rowGroup.WriteAllPartsAsync(column.ParquetField, values, Scratch.Ones(rows), null, cancellationToken)
                 : rowGroup.WriteAsync(column.ParquetField, values, null, null, cancellationToken);
         }
 
@@ -117,7 +117,7 @@ internal sealed partial class ArrowParquetWriter
         where T : struct
     {
         var nulls = CountNulls(column, parts);
-        var values = _scratch.Rent<T>(rows - nulls);
+        var values = Scratch.Rent<T>(rows - nulls);
         var count = 0;
         foreach (var data in parts)
         {
@@ -129,7 +129,7 @@ internal sealed partial class ArrowParquetWriter
             return rowGroup.WriteAsync<T>(column.ParquetField, values.AsMemory(0, count), null, null, cancellationToken);
         }
 
-        var levels = nulls == 0 ? _scratch.Ones(rows) : BuildDefinitionLevels(parts, rows);
+        var levels = nulls == 0 ? Scratch.Ones(rows) : BuildDefinitionLevels(parts, rows);
         return rowGroup.WriteAllPartsAsync<T>(column.ParquetField, values.AsMemory(0, count), levels, null, cancellationToken);
     }
 
@@ -144,7 +144,7 @@ internal sealed partial class ArrowParquetWriter
             utf8Bytes += offsets[data.Offset + data.Length] - offsets[data.Offset];
         }
 
-        _chars = _scratch.Rent<char>(checked((int)utf8Bytes));
+        _chars = Scratch.Rent<char>(checked((int)utf8Bytes));
         _charsUsed = 0;
         await WriteConvertedAsync<ReadOnlyMemory<char>>(rowGroup, column, parts, rows, DecodeStrings, cancellationToken).ConfigureAwait(false);
         _chars = null;
@@ -358,7 +358,7 @@ internal sealed partial class ArrowParquetWriter
 
     private ReadOnlyMemory<int> BuildDefinitionLevels(List<ArrayData> parts, int rows)
     {
-        var levels = _scratch.RentLevels(rows);
+        var levels = Scratch.RentLevels(rows);
         var position = 0;
         foreach (var data in parts)
         {

@@ -30,7 +30,7 @@ internal sealed partial class ArrowParquetWriter : IAsyncDisposable
     private readonly Schema _schema;
     private readonly Dictionary<string, string> _metadata;
     private readonly List<RecordBatch> _pending = [];
-    private readonly ScratchBuffers _scratch = new();
+    private ScratchBuffers? _ownScratch;
     private int _pendingRows;
     private long _bufferedBytes;
     private long _rowCount;
@@ -67,6 +67,13 @@ internal sealed partial class ArrowParquetWriter : IAsyncDisposable
 
     /// <summary>Gets the Arrow buffer bytes held for the next row group.</summary>
     public long BufferedBytes => _bufferedBytes;
+
+    /// <summary>Gets or sets scratch buffers lent by the caller for the next row groups, or <see langword="null"/> to use
+    /// the writer's own. A writer of many files at once (the lake) lends one set per encoder instead of keeping one per
+    /// open file; the lender keeps ownership and must not use the set while it is lent.</summary>
+    internal ScratchBuffers? BorrowedScratch { get; set; }
+
+    private ScratchBuffers Scratch => BorrowedScratch ?? (_ownScratch ??= new ScratchBuffers());
 
     /// <summary>Starts a Parquet file on <paramref name="stream"/>.</summary>
     /// <param name="stream">A writable stream, owned by the caller (it is not closed).</param>
@@ -240,7 +247,7 @@ internal sealed partial class ArrowParquetWriter : IAsyncDisposable
 
         _disposed = true;
         DisposePending();
-        _scratch.Dispose();
+        _ownScratch?.Dispose();
         return ValueTask.CompletedTask;
     }
 

@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using Apache.Arrow;
 
 namespace DataEng.Core;
 
 /// <summary>
-/// One execution of a <see cref="Pipeline"/>: stages connected by bounded channels, consecutive batch transforms
-/// fused into one segment run with ordered parallelism, first failure wins and cancels the rest.
+/// One execution of a <see cref="Pipeline"/>: stages connected by bounded queues, consecutive batch transforms
+/// fused into one segment run with ordered parallelism, first failure wins and cancels the rest. In steady state a
+/// batch passing through allocates nothing in the runner: the queues wait on reusable value-task sources, the
+/// parallel segment runs long-lived workers, and cancellation completes every queue once instead of registering
+/// per wait.
 /// </summary>
 internal sealed class Run
 {
@@ -18,7 +20,7 @@ internal sealed class Run
     private readonly PipelineOptions _options;
     private readonly StageCounter[] _counters;
     private readonly TimeProvider _time;
-    private readonly List<Channel<RecordBatch>> _channels = [];
+    private readonly List<BatchQueue> _queues = [];
     private Exception? _failure;
     private string? _failedStage;
     private int _failed;
@@ -127,18 +129,19 @@ internal sealed class Run
 
     private async Task RunStagesAsync(ISinkWriter writer)
     {
+        using var registration = Token.UnsafeRegister(static state => ((Run)state!).CompleteQueuesCancelled(), this);
         var tasks = new List<Task>();
-        var current = NewChannel();
-        tasks.Add(PumpSourceAsync(current.Writer));
+        var current = NewQueue(_options.ChannelCapacity);
+        tasks.Add(PumpSourceAsync(current));
 
         var transforms = _pipeline.Transforms;
         var index = 0;
         while (index < transforms.Count)
         {
-            var next = NewChannel();
+            var next = NewQueue(_options.ChannelCapacity);
             if (transforms[index] is IStreamTransform stream)
             {
-                tasks.Add(RunStreamTransformAsync(index + 1, stream, current.Reader, next.Writer));
+                tasks.Add(RunStreamTransformAsync(index + 1, stream, current, next));
                 index++;
             }
             else
@@ -155,29 +158,48 @@ internal sealed class Run
                     segment[i] = (IBatchTransform)transforms[first + i];
                 }
 
-                tasks.Add(RunBatchSegmentAsync(first + 1, segment, current.Reader, next.Writer));
+                tasks.Add(RunBatchSegmentAsync(first + 1, segment, current, next));
             }
 
             current = next;
         }
 
-        tasks.Add(PumpSinkAsync(current.Reader, writer));
+        tasks.Add(PumpSinkAsync(current, writer));
         await Task.WhenAll(tasks).ConfigureAwait(false);
     }
 
-    private Channel<RecordBatch> NewChannel()
+    private BatchQueue NewQueue(int capacity)
     {
-        var channel = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(_options.ChannelCapacity)
+        var queue = new BatchQueue(capacity);
+        lock (_queues)
         {
-            SingleReader = true,
-            SingleWriter = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        _channels.Add(channel);
-        return channel;
+            _queues.Add(queue);
+        }
+
+        if (Token.IsCancellationRequested)
+        {
+            queue.Complete(new OperationCanceledException(Token));
+        }
+
+        return queue;
     }
 
-    private async Task PumpSourceAsync(ChannelWriter<RecordBatch> output)
+    /// <summary>Wakes every stage waiting on a queue with the cancellation (one registration per run, not per wait).</summary>
+    private void CompleteQueuesCancelled()
+    {
+        BatchQueue[] queues;
+        lock (_queues)
+        {
+            queues = [.. _queues];
+        }
+
+        foreach (var queue in queues)
+        {
+            queue.Complete(new OperationCanceledException(Token));
+        }
+    }
+
+    private async Task PumpSourceAsync(BatchQueue output)
     {
         await Task.Yield();
         var counter = _counters[0];
@@ -202,7 +224,7 @@ internal sealed class Run
                     {
                         CheckSchema(batch, schema, _pipeline.Source.Name);
                         counter.Count(batch);
-                        await output.WriteAsync(batch, Token).ConfigureAwait(false);
+                        await output.WriteAsync(batch).ConfigureAwait(false);
                     }
                     catch
                     {
@@ -222,11 +244,11 @@ internal sealed class Run
         }
         finally
         {
-            output.TryComplete();
+            output.Complete();
         }
     }
 
-    private async Task RunStreamTransformAsync(int stage, IStreamTransform transform, ChannelReader<RecordBatch> input, ChannelWriter<RecordBatch> output)
+    private async Task RunStreamTransformAsync(int stage, IStreamTransform transform, BatchQueue input, BatchQueue output)
     {
         await Task.Yield();
         var counter = _counters[stage];
@@ -249,7 +271,7 @@ internal sealed class Run
                     try
                     {
                         counter.Count(batch);
-                        await output.WriteAsync(batch, Token).ConfigureAwait(false);
+                        await output.WriteAsync(batch).ConfigureAwait(false);
                     }
                     catch
                     {
@@ -269,16 +291,17 @@ internal sealed class Run
         }
         finally
         {
-            output.TryComplete();
+            output.Complete();
         }
     }
 
-    private async IAsyncEnumerable<RecordBatch> ReadOwnedAsync(ChannelReader<RecordBatch> input, StageCounter waiting, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<RecordBatch> ReadOwnedAsync(BatchQueue input, StageCounter waiting, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         while (true)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var start = _time.GetTimestamp();
-            var more = await input.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+            var more = await input.WaitToReadAsync().ConfigureAwait(false);
             // Time spent waiting for upstream is not the transform's own time: take it back out.
             waiting.AddTime(start - _time.GetTimestamp());
             if (!more)
@@ -288,26 +311,35 @@ internal sealed class Run
 
             while (input.TryRead(out var batch))
             {
-                yield return batch;
+                yield return batch!;
             }
         }
     }
 
-    private async Task RunBatchSegmentAsync(int firstStage, IBatchTransform[] transforms, ChannelReader<RecordBatch> input, ChannelWriter<RecordBatch> output)
+    private async Task RunBatchSegmentAsync(int firstStage, IBatchTransform[] transforms, BatchQueue input, BatchQueue output)
     {
         await Task.Yield();
         try
         {
             if (_options.MaxDegreeOfParallelism == 1)
             {
-                while (await input.WaitToReadAsync(Token).ConfigureAwait(false))
+                while (await input.WaitToReadAsync().ConfigureAwait(false))
                 {
                     while (input.TryRead(out var batch))
                     {
-                        var result = ApplyChain(firstStage, transforms, batch);
+                        var result = ApplyChain(firstStage, transforms, batch!);
                         if (result is not null)
                         {
-                            await WriteOrDisposeAsync(output, result).ConfigureAwait(false);
+                            try
+                            {
+                                await output.WriteAsync(result).ConfigureAwait(false);
+                            }
+                            catch
+                            {
+                                // Not handed on (the queue was completed by a failure or cancellation): still ours to dispose.
+                                result?.Dispose();
+                                throw;
+                            }
                         }
                     }
                 }
@@ -323,29 +355,56 @@ internal sealed class Run
         }
         finally
         {
-            output.TryComplete();
+            output.Complete();
         }
     }
 
-    private async Task RunOrderedParallelAsync(int firstStage, IBatchTransform[] transforms, ChannelReader<RecordBatch> input, ChannelWriter<RecordBatch> output)
+    /// <summary>
+    /// Runs the segment on <c>MaxDegreeOfParallelism</c> long-lived workers. Batch <c>i</c> goes to worker
+    /// <c>i mod n</c> and results are collected from the workers in the same rotation, so they leave in input order
+    /// whatever order they finish in; each worker holds at most one batch waiting and one result waiting.
+    /// </summary>
+    private async Task RunOrderedParallelAsync(int firstStage, IBatchTransform[] transforms, BatchQueue input, BatchQueue output)
     {
-        // At most MaxDegreeOfParallelism batches are in flight; results are taken in submission order.
-        var pending = Channel.CreateBounded<Task<RecordBatch?>>(new BoundedChannelOptions(_options.MaxDegreeOfParallelism)
+        var count = _options.MaxDegreeOfParallelism;
+        var inboxes = new BatchQueue[count];
+        var outboxes = new BatchQueue[count];
+        var workers = new Task[count];
+        for (var i = 0; i < count; i++)
         {
-            SingleReader = true,
-            SingleWriter = true,
-        });
-        var producer = ProduceAsync();
+            inboxes[i] = NewQueue(1);
+            outboxes[i] = NewQueue(1);
+        }
+
+        for (var i = 0; i < count; i++)
+        {
+            workers[i] = WorkAsync(inboxes[i], outboxes[i]);
+        }
+
+        var dispatcher = DispatchAsync();
         try
         {
-            while (await pending.Reader.WaitToReadAsync(Token).ConfigureAwait(false))
+            // Collect in rotation; the first worker that ends without a result marks the end of the input.
+            for (var next = 0; ; next = (next + 1) % count)
             {
-                while (pending.Reader.TryRead(out var task))
+                var outbox = outboxes[next];
+                if (!await outbox.WaitToReadAsync().ConfigureAwait(false))
                 {
-                    var result = await task.ConfigureAwait(false);
-                    if (result is not null)
+                    break;
+                }
+
+                outbox.TryRead(out var result);
+                if (result is not null)
+                {
+                    try
                     {
-                        await WriteOrDisposeAsync(output, result).ConfigureAwait(false);
+                        await output.WriteAsync(result).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        // Not handed on (the queue was completed by a failure or cancellation): still ours to dispose.
+                        result?.Dispose();
+                        throw;
                     }
                 }
             }
@@ -356,32 +415,31 @@ internal sealed class Run
         }
         finally
         {
-            await producer.ConfigureAwait(false);
-            while (pending.Reader.TryRead(out var task))
-            {
-                await DisposeResultAsync(task).ConfigureAwait(false);
-            }
+            await dispatcher.ConfigureAwait(false);
+            await Task.WhenAll(workers).ConfigureAwait(false);
         }
 
-        async Task ProduceAsync()
+        async Task DispatchAsync()
         {
             await Task.Yield();
             try
             {
-                while (await input.WaitToReadAsync(Token).ConfigureAwait(false))
+                var next = 0;
+                while (await input.WaitToReadAsync().ConfigureAwait(false))
                 {
                     while (input.TryRead(out var batch))
                     {
-                        var task = Task.Run(() => ApplyChain(firstStage, transforms, batch));
                         try
                         {
-                            await pending.Writer.WriteAsync(task, Token).ConfigureAwait(false);
+                            await inboxes[next].WriteAsync(batch).ConfigureAwait(false);
                         }
                         catch
                         {
-                            await DisposeResultAsync(task).ConfigureAwait(false);
+                            // Not handed on (the queue was completed by a failure or cancellation): still ours to dispose.
+                            batch?.Dispose();
                             throw;
                         }
+                        next = (next + 1) % count;
                     }
                 }
             }
@@ -391,21 +449,46 @@ internal sealed class Run
             }
             finally
             {
-                pending.Writer.TryComplete();
+                foreach (var inbox in inboxes)
+                {
+                    inbox.Complete();
+                }
             }
         }
-    }
 
-    private static async Task DisposeResultAsync(Task<RecordBatch?> task)
-    {
-        try
+        async Task WorkAsync(BatchQueue inbox, BatchQueue outbox)
         {
-            var result = await task.ConfigureAwait(false);
-            result?.Dispose();
-        }
-        catch
-        {
-            // The failure was recorded where it happened; the input was disposed there.
+            await Task.Yield();
+            try
+            {
+                while (await inbox.WaitToReadAsync().ConfigureAwait(false))
+                {
+                    while (inbox.TryRead(out var batch))
+                    {
+                        // A dropped (empty) result still takes its turn, as null, so the rotation stays in step.
+                        var result = ApplyChain(firstStage, transforms, batch!);
+                        try
+                        {
+                            await outbox.WriteAsync(result).ConfigureAwait(false);
+                        }
+                        catch
+                        {
+                            // Not handed on (the queue was completed by a failure or cancellation): still ours to dispose.
+                            result?.Dispose();
+                            throw;
+                        }
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                // ApplyChain has recorded its own failure; this records a failure to hand the result on.
+                Fail(_counters[firstStage].Name, e);
+            }
+            finally
+            {
+                outbox.Complete();
+            }
         }
     }
 
@@ -446,29 +529,17 @@ internal sealed class Run
         return current;
     }
 
-    private async ValueTask WriteOrDisposeAsync(ChannelWriter<RecordBatch> output, RecordBatch batch)
-    {
-        try
-        {
-            await output.WriteAsync(batch, Token).ConfigureAwait(false);
-        }
-        catch
-        {
-            batch.Dispose();
-            throw;
-        }
-    }
-
-    private async Task PumpSinkAsync(ChannelReader<RecordBatch> input, ISinkWriter writer)
+    private async Task PumpSinkAsync(BatchQueue input, ISinkWriter writer)
     {
         await Task.Yield();
         var counter = _counters[^1];
         try
         {
-            while (await input.WaitToReadAsync(Token).ConfigureAwait(false))
+            while (await input.WaitToReadAsync().ConfigureAwait(false))
             {
-                while (input.TryRead(out var batch))
+                while (input.TryRead(out var nullable))
                 {
+                    var batch = nullable!;
                     try
                     {
                         var start = _time.GetTimestamp();
@@ -534,12 +605,18 @@ internal sealed class Run
 
     private void DrainChannels()
     {
-        foreach (var channel in _channels)
+        BatchQueue[] queues;
+        lock (_queues)
         {
-            channel.Writer.TryComplete();
-            while (channel.Reader.TryRead(out var batch))
+            queues = [.. _queues];
+        }
+
+        foreach (var queue in queues)
+        {
+            queue.Complete(new OperationCanceledException("The run ended."));
+            while (queue.TryRead(out var batch))
             {
-                batch.Dispose();
+                batch?.Dispose();
             }
         }
     }

@@ -8,6 +8,40 @@ namespace DataEng.Core.Tests.Lake;
 public class LakeSinkWriterTests
 {
     [Fact]
+    public async Task WriteAsync_ManyPartitionsOverASmallBudget_KeepsRowBuffersWithinItAndWritesEveryRow()
+    {
+        using var temp = new TempLake();
+        var options = LakeTestData.Options(PartitionSpec.Identity("dt"));
+        options.MaxBufferedBytes = 1024 * 1024;
+        const int batches = 12;
+        const int rows = 40_000;
+        var sink = Core.Lake.Write(temp.Root, options);
+        var context = LakeTestData.Context();
+        var writer = (LakeSinkWriter)await sink.OpenAsync(LakeTestData.Orders, context);
+        await using (writer)
+        {
+            for (var b = 0; b < batches; b++)
+            {
+                using var batch = LakeTestData.OrdersBatch((long)b * rows, rows);
+                await writer.WriteAsync(batch);
+
+                // Buffers being filled or idle (those in flight are counted by the budget too, so this is a lower bound).
+                Assert.InRange(writer.BufferCapacityBytes, 0, options.MaxBufferedBytes);
+            }
+
+            await writer.PrepareAsync(new SinkCommit("test", 1, context.RunId, new Dictionary<string, string>()));
+            await writer.CommitAsync();
+        }
+
+        Assert.Equal(batches * rows, Duck.Count(temp.Root));
+        Assert.Equal(30L, Convert.ToInt64(Duck.Scalar($"SELECT count(DISTINCT dt) FROM {Duck.Glob(temp.Root)}"), System.Globalization.CultureInfo.InvariantCulture));
+
+        // The budget, not RowGroupSize, set the row groups: each partition file holds several.
+        var groups = Convert.ToInt64(Duck.Scalar($"SELECT count(DISTINCT (file_name, row_group_id)) FROM parquet_metadata('{temp.Root}/**/*.parquet')"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(groups > 30, $"{groups} row groups");
+    }
+
+    [Fact]
     public async Task RunAsync_DayPartitionedOrders_DuckDbAgreesOnCountValuesTypesAndPartitions()
     {
         using var temp = new TempLake();
