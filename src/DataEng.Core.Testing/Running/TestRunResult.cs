@@ -10,8 +10,9 @@ public sealed class TestRunResult : IDisposable
 {
     private readonly CollectingSink _sink;
 
-    internal TestRunResult(CollectingSink sink, Schema schema, RunResult result)
+    internal TestRunResult(CollectingSink sink, Schema schema, RunResult result, IncrementalRunResult? incremental = null)
     {
+        Incremental = incremental;
         _sink = sink;
         Schema = schema;
         Result = result;
@@ -26,6 +27,10 @@ public sealed class TestRunResult : IDisposable
 
     /// <summary>Gets what the run did: rows, batches, bytes and time per stage.</summary>
     public RunResult Result { get; }
+
+    /// <summary>Gets the plan (the range read) and the state the run started from, for runs of
+    /// <see cref="TestRun.IncrementalAsync"/>; <see langword="null"/> for other runs.</summary>
+    public IncrementalRunResult? Incremental { get; }
 
     /// <summary>Gets the number of output rows.</summary>
     public long RowCount => Batches.Sum(static b => (long)b.Length);

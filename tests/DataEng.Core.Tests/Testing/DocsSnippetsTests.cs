@@ -24,11 +24,39 @@ public partial class DocsSnippetsTests
         return data;
     }
 
+    public static TheoryData<string> PackageReadmes()
+    {
+        var data = new TheoryData<string>();
+        foreach (var project in Directory.GetDirectories(Path.Combine(Root, "src")).Order(StringComparer.Ordinal))
+        {
+            if (File.Exists(Path.Combine(project, "README.md")))
+            {
+                data.Add(Path.GetFileName(project));
+            }
+        }
+
+        return data;
+    }
+
     [Theory]
     [MemberData(nameof(Pages))]
-    public void CodeBlocks_MatchTheirCompiledSources(string page)
+    public void CodeBlocks_MatchTheirCompiledSources(string page) => Check(Path.Combine("docs", page));
+
+    [Theory]
+    [MemberData(nameof(PackageReadmes))]
+    public void PackageReadme_CSharpBlocks_AreAllCompiledSnippets(string project)
     {
-        var text = File.ReadAllText(Path.Combine(Root, "docs", page)).ReplaceLineEndings("\n");
+        // A package README is what nuget.org shows: every C# example in it must come from compiled code.
+        var page = Path.Combine("src", project, "README.md");
+        var text = File.ReadAllText(Path.Combine(Root, page)).ReplaceLineEndings("\n");
+        var unmarked = CSharpBlock().Matches(text).Count(block => !Marker().IsMatch(text[..block.Index].TrimEnd().Split('\n')[^1]));
+        Assert.True(unmarked == 0, $"{page}: {unmarked} C# block(s) without a '<!-- snippet: ... -->' marker on the line before");
+        Check(page);
+    }
+
+    private static void Check(string page)
+    {
+        var text = File.ReadAllText(Path.Combine(Root, page)).ReplaceLineEndings("\n");
         var problems = new List<string>();
         foreach (Match marker in Marker().Matches(text))
         {
@@ -59,7 +87,7 @@ public partial class DocsSnippetsTests
             }
         }
 
-        Assert.True(problems.Count == 0, $"docs/{page}:\n" + string.Join("\n\n", problems));
+        Assert.True(problems.Count == 0, $"{page}:\n" + string.Join("\n\n", problems));
     }
 
     private static string? Extract(string source, string? region)
@@ -119,4 +147,7 @@ public partial class DocsSnippetsTests
 
     [GeneratedRegex(@"```[a-z]*\n(?<code>.*?)```", RegexOptions.Singleline)]
     private static partial Regex CodeBlock();
+
+    [GeneratedRegex(@"^```csharp\n.*?^```", RegexOptions.Singleline | RegexOptions.Multiline)]
+    private static partial Regex CSharpBlock();
 }

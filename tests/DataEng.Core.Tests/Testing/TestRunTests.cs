@@ -117,6 +117,32 @@ public class TestRunTests
         Assert.Contains("1 row in 1 batch", output.ToString());
     }
 
+    [Fact]
+    public async Task IncrementalAsync_RunsWithTheGivenTransforms_AndANextRunWithoutNewRowsDeliversNothing()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero));
+        using var input = TestBatch.Parse("""
+            id:int64 | amount:double | at:timestamp
+            1        | 1.0           | 2030-01-01T10:00:00Z
+            2        | 2.0           | 2030-01-01T11:00:00Z
+            """);
+        var source = DataEng.Core.Incremental.Over(new InMemorySource(input.Schema, [input]), "at", ["id"]);
+        var store = new DataEng.Core.Testing.FakeCheckpointStore(clock);
+        var options = new TestRunOptions { TimeProvider = clock, PipelineName = "orders" };
+
+        using var first = await TestRun.IncrementalAsync(source, store, [new AddGross(1)], options);
+        using var second = await TestRun.IncrementalAsync(source, store, [new AddGross(1)], options);
+
+        Assert.Equal([2.0, 4.0], first.Rows<(long, double, DateTimeOffset, double Gross)>().Select(r => r.Gross));
+        Assert.Null(first.Incremental!.Previous);
+        Assert.Equal(0, second.RowCount);
+        Assert.Equal(1, second.Incremental!.Previous!.RunNumber);
+        Assert.Equal(first.Incremental.Watermark, second.Incremental.Watermark);
+        Assert.Equal(2, store.History("orders").Count);
+        using var plain = await TestRun.SourceAsync(new InMemorySource(input.Schema, [input]));
+        Assert.Null(plain.Incremental);
+    }
+
     /// <summary>A user transform: gross = amount * (1 + rate); rejects negative amounts.</summary>
     private sealed class AddGross(double rate) : IBatchTransform
     {

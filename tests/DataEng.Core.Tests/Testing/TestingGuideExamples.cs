@@ -5,6 +5,8 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace DataEng.Core.Tests.Testing;
 
+using Incremental = DataEng.Core.Incremental;
+
 // The code shown in docs/testing.md: DocsSnippetsTests checks that the page shows exactly these regions.
 public class TestingGuideExamples
 {
@@ -105,5 +107,33 @@ public class TestingGuideExamples
 
         Assert.Equal(0, allocator.LiveAllocations);      // every buffer was released
         // </snippet:no-leaks>
+    }
+
+    [Fact]
+    public async Task Lag_LeavesRowsYoungerThanTheLagToTheNextRun()
+    {
+        // <snippet:lag>
+        var clock = new FakeTimeProvider(new DateTimeOffset(2030, 1, 1, 12, 0, 0, TimeSpan.Zero));
+        using var events = TestBatch.Parse("""
+            id:int64 | at:timestamp
+            1        | 2030-01-01T11:50:00Z
+            2        | 2030-01-01T11:58:00Z
+            """);
+        var source = Incremental.Over(
+            new InMemorySource(events.Schema, [events]), "at", ["id"],
+            new IncrementalOptions { Lag = TimeSpan.FromMinutes(5) });
+        var store = new FakeCheckpointStore(clock);
+        var options = new TestRunOptions { TimeProvider = clock };
+
+        using (var first = await TestRun.IncrementalAsync(source, store, options: options))
+        {
+            Assert.Equal([1L], first.Rows<(long Id, DateTimeOffset At)>().Select(r => r.Id));   // row 2 is too young
+        }
+
+        clock.Advance(TimeSpan.FromMinutes(5));                                                  // now 12:05
+        using var second = await TestRun.IncrementalAsync(source, store, options: options);
+        Assert.Equal([2L], second.Rows<(long Id, DateTimeOffset At)>().Select(r => r.Id));
+        Assert.Equal([1L, 2L], store.History("test").Select(r => r.RunNumber));              // one commit per run
+        // </snippet:lag>
     }
 }
