@@ -13,7 +13,7 @@ for script in "$root"/docs/scripts/*.cs; do
   count=$((count + 1))
   name=$(basename "$script")
   echo "running docs/scripts/$name"
-  if (cd "$work" && timeout 600 dotnet run "$script" >"$work/$name.log" 2>&1); then
+  if (cd "$work" && timeout 900 dotnet run "$script" >"$work/$name.log" 2>&1); then
     tail -n 5 "$work/$name.log"
     echo "docs/scripts/$name: ok"
   else
