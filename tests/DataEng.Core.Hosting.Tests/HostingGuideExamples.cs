@@ -7,7 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace DataEng.Core.Hosting.Tests;
 
-// Code shown in docs/hosting.md (checked by DocsSnippetsTests): testing a hosted pipeline with public API only.
+// Code shown in docs/hosting.md (checked by DocSnippetsTests): testing a hosted pipeline with public API only.
 public class HostingGuideExamples
 {
     [Fact]

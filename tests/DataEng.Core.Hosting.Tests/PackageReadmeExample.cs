@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 
 namespace DataEng.Core.Hosting.Tests;
 
-// The example of src/DataEng.Core.Hosting/README.md (checked by DocsSnippetsTests), compiled here so that the README
+// The example of src/DataEng.Core.Hosting/README.md (checked by DocSnippetsTests), compiled here so that the README
 // on nuget.org cannot rot. Not run: it would start a host until stopped.
 internal static class PackageReadmeExample
 {

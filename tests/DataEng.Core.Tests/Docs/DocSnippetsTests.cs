@@ -4,7 +4,8 @@ using System.Text.RegularExpressions;
 namespace DataEng.Core.Tests.Docs;
 
 /// <summary>
-/// Code in the docs compiles: a page shows C# only as a copy of a region of a compiled file. The marker
+/// Code in the docs compiles: a page (docs/*.md or a package README) shows C# only as a copy of a region of a compiled
+/// file. The marker
 /// <c>&lt;!-- snippet: docs/snippets/File.cs#name --&gt;</c> on the line before a code block names the region between
 /// <c>// &lt;snippet:name&gt;</c> and <c>// &lt;/snippet:name&gt;</c> (or, without <c>#name</c>, the whole file).
 /// A block that differs from its region fails here; <c>DATAENG_UPDATE_SNIPPETS=1 dotnet test --filter DocSnippetsTests</c>
@@ -12,7 +13,7 @@ namespace DataEng.Core.Tests.Docs;
 /// </summary>
 public sealed partial class DocSnippetsTests
 {
-    /// <summary>Pages written after the snippet project existed: every C# block on them must be a marked snippet.</summary>
+    /// <summary>Pages written after the snippet project existed: every C# block on them (and on every package README) must be a marked snippet.</summary>
     private static readonly string[] CompiledOnlyPages =
     [
         "index.md", "getting-started.md", "concepts.md", "pipelines.md", "resilience.md", "checkpoints.md",
@@ -25,9 +26,9 @@ public sealed partial class DocSnippetsTests
     public void MarkedCodeBlocks_EqualTheirCompiledRegions()
     {
         var problems = new List<string>();
-        foreach (var page in DocsRepository.Pages())
+        foreach (var page in DocsRepository.MarkdownFiles())
         {
-            var path = Path.Combine(DocsRepository.DocsFolder, page);
+            var path = Path.Combine(DocsRepository.Root, page);
             var text = File.ReadAllText(path).ReplaceLineEndings("\n");
             var rewritten = new StringBuilder();
             var last = 0;
@@ -38,7 +39,7 @@ public sealed partial class DocSnippetsTests
                 var block = CodeBlock().Match(text, marker.Index + marker.Length);
                 if (!block.Success || text[(marker.Index + marker.Length)..block.Index].Trim().Length > 0)
                 {
-                    problems.Add($"docs/{page}: {reference}: no code block right after the marker");
+                    problems.Add($"{page}: {reference}: no code block right after the marker");
                     continue;
                 }
 
@@ -46,7 +47,7 @@ public sealed partial class DocSnippetsTests
                 var expected = File.Exists(source) ? Extract(File.ReadAllText(source).ReplaceLineEndings("\n"), region) : null;
                 if (expected is null)
                 {
-                    problems.Add($"docs/{page}: {reference}: {(File.Exists(source) ? $"region '{region}' not found" : "file not found")}");
+                    problems.Add($"{page}: {reference}: {(File.Exists(source) ? $"region '{region}' not found" : "file not found")}");
                     continue;
                 }
 
@@ -63,7 +64,7 @@ public sealed partial class DocSnippetsTests
                 }
                 else
                 {
-                    problems.Add($"docs/{page}: {reference}: the block differs from its region; it should read:\n{expected}");
+                    problems.Add($"{page}: {reference}: the block differs from its region; it should read:\n{expected}");
                 }
             }
 
@@ -78,13 +79,13 @@ public sealed partial class DocSnippetsTests
     }
 
     [Fact]
-    public void CSharpBlocks_OnGuidePages_AreAllCompiledSnippets()
+    public void CSharpBlocks_OnGuidePagesAndPackageReadmes_AreAllCompiledSnippets()
     {
         var problems = new List<string>();
-        foreach (var page in CompiledOnlyPages)
+        foreach (var page in CompiledOnlyPages.Select(static p => Path.Combine("docs", p)).Concat(DocsRepository.PackageReadmes()))
         {
-            var path = Path.Combine(DocsRepository.DocsFolder, page);
-            Assert.True(File.Exists(path), $"docs/{page} is missing");
+            var path = Path.Combine(DocsRepository.Root, page);
+            Assert.True(File.Exists(path), $"{page} is missing");
             var text = File.ReadAllText(path).ReplaceLineEndings("\n");
             foreach (Match block in CSharpBlock().Matches(text))
             {
@@ -93,7 +94,7 @@ public sealed partial class DocSnippetsTests
                 if (!Marker().IsMatch(before[lineStart..]))
                 {
                     var line = text[..block.Index].Count(static c => c == '\n') + 1;
-                    problems.Add($"docs/{page}:{line}: a C# block without a snippet marker; move the code into docs/snippets and mark it");
+                    problems.Add($"{page}:{line}: a C# block without a snippet marker; move the code into a compiled file and mark it");
                 }
             }
         }

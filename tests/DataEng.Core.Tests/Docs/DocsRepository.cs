@@ -11,6 +11,18 @@ internal static class DocsRepository
     public static IReadOnlyList<string> Pages()
         => [.. Directory.GetFiles(DocsFolder, "*.md").Select(static f => Path.GetFileName(f)!).Order(StringComparer.Ordinal)];
 
+    /// <summary>The package READMEs (<c>src/*/README.md</c>), as paths relative to the root: what nuget.org shows.</summary>
+    public static IReadOnlyList<string> PackageReadmes()
+        => [.. Directory.GetDirectories(Path.Combine(Root, "src"))
+            .Select(static d => Path.Combine(d, "README.md"))
+            .Where(File.Exists)
+            .Select(static f => Path.GetRelativePath(Root, f))
+            .Order(StringComparer.Ordinal)];
+
+    /// <summary>Every Markdown file whose code blocks may be snippets: docs pages and package READMEs, relative to the root.</summary>
+    public static IReadOnlyList<string> MarkdownFiles()
+        => [.. Pages().Select(static p => Path.Combine("docs", p)), .. PackageReadmes()];
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

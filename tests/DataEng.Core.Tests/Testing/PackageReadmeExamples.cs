@@ -6,7 +6,7 @@ namespace DataEng.Core.Tests.Testing;
 using Csv = DataEng.Core.Csv;
 using Lake = DataEng.Core.Lake;
 
-// The code shown in the package READMEs (src/*/README.md): DocsSnippetsTests checks that each README shows exactly
+// The code shown in the package READMEs (src/*/README.md): DocSnippetsTests checks that each README shows exactly
 // these regions, so the examples on nuget.org compile.
 public class PackageReadmeExamples
 {

@@ -7,7 +7,7 @@ namespace DataEng.Core.Tests.Testing;
 
 using Incremental = DataEng.Core.Incremental;
 
-// The code shown in docs/testing.md: DocsSnippetsTests checks that the page shows exactly these regions.
+// The code shown in docs/testing.md: DocSnippetsTests checks that the page shows exactly these regions.
 public class TestingGuideExamples
 {
     // <snippet:transform>
