@@ -34,4 +34,7 @@ internal static partial class Log
 
     [LoggerMessage(709, LogLevel.Information, "Pipeline '{PipelineName}' has no further occurrence of its schedule {Schedule}; it will not run again.")]
     public static partial void NoMoreRuns(ILogger logger, string pipelineName, string schedule);
+
+    [LoggerMessage(710, LogLevel.Information, "Scheduled incremental run {RunNumber} of pipeline '{PipelineName}' committed {Rows} rows (range {Low} to {High}); watermark {Watermark}; {DurationMs} ms.")]
+    public static partial void IncrementalRunSucceeded(ILogger logger, string pipelineName, long runNumber, long rows, string low, string high, string watermark, double durationMs);
 }

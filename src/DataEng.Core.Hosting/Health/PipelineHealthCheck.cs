@@ -6,7 +6,8 @@ namespace DataEng.Core.Hosting;
 /// <summary>
 /// Reports one pipeline's freshness: healthy while the last successful commit is within the freshness SLA, degraded
 /// when the data is still fresh but the last run failed, and the registration's failure status (unhealthy by default)
-/// once the SLA is exceeded. The data carries the times, counts and the last failure's message.
+/// once the SLA is exceeded. The data carries the times, counts, the last committed run number (and, for an incremental
+/// pipeline, its watermark) and the last failure's message.
 /// </summary>
 internal sealed class PipelineHealthCheck(string pipelineName, PipelineMonitor monitor, TimeProvider time) : IHealthCheck
 {
@@ -27,6 +28,20 @@ internal sealed class PipelineHealthCheck(string pipelineName, PipelineMonitor m
         {
             data["lastSuccessAt"] = lastSuccess.ToString("O", CultureInfo.InvariantCulture);
             data["secondsSinceLastSuccess"] = Math.Round((now - lastSuccess).TotalSeconds, 3);
+        }
+
+        if (status.LastResult is { } last)
+        {
+            data["lastRunNumber"] = last.RunNumber;
+        }
+
+        if (status.IsIncremental)
+        {
+            data["incremental"] = true;
+            if (status.LastWatermark is { } watermark)
+            {
+                data["watermark"] = watermark;
+            }
         }
 
         if (status.NextRunAt is { } next)
@@ -56,7 +71,7 @@ internal sealed class PipelineHealthCheck(string pipelineName, PipelineMonitor m
             var since = status.LastSuccessAt ?? startedAt;
             var age = now - since;
             var fresh = age <= status.FreshnessSla;
-            var what = status.LastSuccessAt is null ? $"no successful commit since the start {Seconds(age)} ago" : $"last successful commit {Seconds(age)} ago";
+            var what = status.LastSuccessAt is null ? $"no successful commit since the start {Seconds(age)} ago" : $"last successful commit {Seconds(age)} ago{Committed(status)}";
             if (!fresh)
             {
                 result = new HealthCheckResult(failureStatus, $"Pipeline '{pipelineName}' is stale: {what}, SLA {Seconds(status.FreshnessSla)}." + LastFailure(status, lastFailed), status.LastFailure, data);
@@ -76,6 +91,11 @@ internal sealed class PipelineHealthCheck(string pipelineName, PipelineMonitor m
 
     private static string LastFailure(PipelineStatus status, bool lastFailed)
         => lastFailed && status.LastFailure is { } e ? $" Last failure: {e.Message}" : "";
+
+    private static string Committed(PipelineStatus status)
+        => status.LastIncrementalResult is { } run
+            ? $" (run {run.Run.RunNumber.ToString(CultureInfo.InvariantCulture)}, watermark {run.Watermark ?? "none"})"
+            : "";
 
     private static string Seconds(TimeSpan span) => span.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s";
 }

@@ -61,5 +61,6 @@ public sealed class PipelineMonitor
     }
 }
 
-/// <summary>One registered pipeline: its name and how to build it.</summary>
-internal sealed record PipelineRegistration(string Name, Func<IServiceProvider, Pipeline> Factory);
+/// <summary>One registered pipeline: its name, how to build it and, for an incremental pipeline, how to resolve the
+/// options of <see cref="IncrementalPipelineExtensions.RunIncrementalAsync"/> (<see langword="null"/> for a plain run).</summary>
+internal sealed record PipelineRegistration(string Name, Func<IServiceProvider, Pipeline> Factory, Func<IServiceProvider, IncrementalRunOptions>? Incremental = null);

@@ -24,6 +24,8 @@ public sealed class PipelineStatus
         SuccessfulRuns = other.SuccessfulRuns;
         FailedRuns = other.FailedRuns;
         CancelledRuns = other.CancelledRuns;
+        IsIncremental = other.IsIncremental;
+        LastIncrementalResult = other.LastIncrementalResult;
     }
 
     /// <summary>Gets the pipeline name.</summary>
@@ -68,4 +70,16 @@ public sealed class PipelineStatus
 
     /// <summary>Gets the number of runs cancelled by a shutdown.</summary>
     public long CancelledRuns { get; internal init; }
+
+    /// <summary>Gets a value indicating whether the pipeline runs incrementally (registered with
+    /// <c>AddDataEngIncrementalPipeline</c>).</summary>
+    public bool IsIncremental { get; internal init; }
+
+    /// <summary>Gets the result of the last committed incremental run (its run number, plan and watermark), or
+    /// <see langword="null"/> before the first one or for a plain pipeline.</summary>
+    public IncrementalRunResult? LastIncrementalResult { get; internal init; }
+
+    /// <summary>Gets the watermark committed by the last incremental run, or <see langword="null"/> before the first
+    /// commit, when nothing was ever delivered, or for a plain pipeline.</summary>
+    public string? LastWatermark => LastIncrementalResult?.Watermark;
 }

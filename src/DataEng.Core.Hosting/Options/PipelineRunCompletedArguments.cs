@@ -27,6 +27,10 @@ public readonly struct PipelineRunCompletedArguments
     /// <summary>Gets the run result when the run committed, otherwise <see langword="null"/>.</summary>
     public RunResult? Result { get; }
 
+    /// <summary>Gets the incremental run's result (run number, plan, watermark) when an incremental pipeline
+    /// committed, otherwise <see langword="null"/>; its <see cref="IncrementalRunResult.Run"/> is <see cref="Result"/>.</summary>
+    public IncrementalRunResult? IncrementalResult { get; init; }
+
     /// <summary>Gets the failure (an <see cref="OperationCanceledException"/> when cancelled), otherwise <see langword="null"/>.</summary>
     public Exception? Exception { get; }
 

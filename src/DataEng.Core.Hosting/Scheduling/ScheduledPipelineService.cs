@@ -10,7 +10,8 @@ namespace DataEng.Core.Hosting;
 /// occurrence that passes while a run is in progress is skipped. Time comes from the registered
 /// <see cref="TimeProvider"/>. On shutdown the stopping token cancels in-flight runs: the runner aborts a run that has
 /// not begun its commit and finishes one that has; <see cref="StopAsync"/> waits for that up to the host's shutdown
-/// timeout.
+/// timeout. A pipeline registered as incremental runs <see cref="IncrementalPipelineExtensions.RunIncrementalAsync"/>:
+/// a cancelled run commits nothing and leaves its checkpoint unchanged.
 /// </summary>
 internal sealed class ScheduledPipelineService : BackgroundService
 {
@@ -76,11 +77,32 @@ internal sealed class ScheduledPipelineService : BackgroundService
                 continue;
             }
 
+            IncrementalRunOptions? runOptions = null;
+            if (registration.Incremental is { } createRunOptions)
+            {
+                try
+                {
+                    runOptions = createRunOptions(_services);
+                }
+                catch (Exception e)
+                {
+                    problems.Add($"pipeline '{registration.Name}': its incremental run options could not be created: {e.Message}");
+                    continue;
+                }
+
+                var incrementalProblems = IncrementalProblems(registration.Name, pipeline, runOptions);
+                if (incrementalProblems.Count > 0)
+                {
+                    problems.AddRange(incrementalProblems);
+                    continue;
+                }
+            }
+
             var schedule = PipelineSchedule.Create(options, now);
             var sla = options.FreshnessSla ?? schedule.Period * 2;
             var first = options.RunOnStart ? now : schedule.Next(now);
-            _monitor.Update(registration.Name, s => new PipelineStatus(s) { Enabled = true, SchedulerStartedAt = now, FreshnessSla = sla });
-            _scheduled.Add(new Scheduled(registration.Name, pipeline, schedule, options, first));
+            _monitor.Update(registration.Name, s => new PipelineStatus(s) { Enabled = true, SchedulerStartedAt = now, FreshnessSla = sla, IsIncremental = runOptions is not null });
+            _scheduled.Add(new Scheduled(registration.Name, pipeline, schedule, options, first, runOptions));
             Log.Scheduled(_logger, registration.Name, schedule.ToString(), first, sla);
         }
 
@@ -162,19 +184,40 @@ internal sealed class ScheduledPipelineService : BackgroundService
         var name = scheduled.Name;
         _monitor.Update(name, s => new PipelineStatus(s) { IsRunning = true, LastRunStartedAt = _time.GetUtcNow() });
         RunResult? result = null;
+        IncrementalRunResult? incremental = null;
         Exception? failure = null;
         PipelineStatus status;
         try
         {
-            result = await scheduled.Pipeline.RunAsync(stoppingToken).ConfigureAwait(false);
+            if (scheduled.Incremental is { } runOptions)
+            {
+                // Exactly once: the data and the new watermark are committed together; a cancelled run commits
+                // nothing and leaves the checkpoint as it was, so the next run (in this process or the next) resumes.
+                incremental = await scheduled.Pipeline.RunIncrementalAsync(runOptions, stoppingToken).ConfigureAwait(false);
+                result = incremental.Run;
+            }
+            else
+            {
+                result = await scheduled.Pipeline.RunAsync(stoppingToken).ConfigureAwait(false);
+            }
+
+            var committed = result;
             status = _monitor.Update(name, s => new PipelineStatus(s)
             {
                 IsRunning = false,
                 LastSuccessAt = _time.GetUtcNow(),
-                LastResult = result,
+                LastResult = committed,
+                LastIncrementalResult = incremental ?? s.LastIncrementalResult,
                 SuccessfulRuns = s.SuccessfulRuns + 1,
             });
-            Log.RunSucceeded(_logger, name, result.RunNumber, result.RowsWritten, result.Duration.TotalMilliseconds);
+            if (incremental is not null)
+            {
+                Log.IncrementalRunSucceeded(_logger, name, result.RunNumber, result.RowsWritten, incremental.Plan.Low ?? "-", incremental.Plan.High ?? "(nothing)", incremental.Watermark ?? "(none)", result.Duration.TotalMilliseconds);
+            }
+            else
+            {
+                Log.RunSucceeded(_logger, name, result.RunNumber, result.RowsWritten, result.Duration.TotalMilliseconds);
+            }
         }
         catch (OperationCanceledException e) when (stoppingToken.IsCancellationRequested)
         {
@@ -199,7 +242,7 @@ internal sealed class ScheduledPipelineService : BackgroundService
         {
             try
             {
-                await callback(new PipelineRunCompletedArguments(status, result, failure, _services, stoppingToken)).ConfigureAwait(false);
+                await callback(new PipelineRunCompletedArguments(status, result, failure, _services, stoppingToken) { IncrementalResult = incremental }).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -208,5 +251,34 @@ internal sealed class ScheduledPipelineService : BackgroundService
         }
     }
 
-    private sealed record Scheduled(string Name, Pipeline Pipeline, PipelineSchedule Schedule, ScheduledPipelineOptions Options, DateTimeOffset FirstDue);
+    /// <summary>Checks, when the host starts, what <see cref="IncrementalPipelineExtensions.RunIncrementalAsync"/> would
+    /// otherwise only report at the first run.</summary>
+    private static List<string> IncrementalProblems(string name, Pipeline pipeline, IncrementalRunOptions? runOptions)
+    {
+        var problems = new List<string>();
+        if (runOptions is null)
+        {
+            problems.Add($"pipeline '{name}': its incremental run options factory returned null; return an IncrementalRunOptions.");
+            return problems;
+        }
+
+        if (pipeline.Source is not IIncrementalSource)
+        {
+            problems.Add($"pipeline '{name}' is registered as incremental but its source '{pipeline.Source.Name}' is not an {nameof(IIncrementalSource)}; use Sql.Incremental, IncrementalFiles.Source or Incremental.Over, or register it with AddDataEngPipeline.");
+        }
+
+        if (pipeline.Sink is not ICheckpointingSink && runOptions.CheckpointStore is null)
+        {
+            problems.Add($"pipeline '{name}' is registered as incremental but has nowhere to keep its state: its sink '{pipeline.Sink.Name}' is not an {nameof(ICheckpointingSink)} and no checkpoint store is set; register an {nameof(ICheckpointStore)} in the services or set {nameof(IncrementalRunOptions)}.{nameof(IncrementalRunOptions.CheckpointStore)}.");
+        }
+
+        if (runOptions.LeaseRenewalInterval <= TimeSpan.Zero)
+        {
+            problems.Add($"pipeline '{name}': {nameof(IncrementalRunOptions)}.{nameof(IncrementalRunOptions.LeaseRenewalInterval)} must be positive (was {runOptions.LeaseRenewalInterval}).");
+        }
+
+        return problems;
+    }
+
+    private sealed record Scheduled(string Name, Pipeline Pipeline, PipelineSchedule Schedule, ScheduledPipelineOptions Options, DateTimeOffset FirstDue, IncrementalRunOptions? Incremental);
 }

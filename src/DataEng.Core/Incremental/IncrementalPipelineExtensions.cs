@@ -84,7 +84,9 @@ public static class IncrementalPipelineExtensions
 
             if (checkpointingSink is not null)
             {
-                await ThrowIfCommittedByAnotherRunAsync(checkpointingSink, pipeline.Name, runNumber, runId, cancellationToken).ConfigureAwait(false);
+                // After the commit: not cancellable, so a run stopped by a shutdown during its commit is reported as
+                // the committed run it is, not as cancelled.
+                await ThrowIfCommittedByAnotherRunAsync(checkpointingSink, pipeline.Name, runNumber, runId, CancellationToken.None).ConfigureAwait(false);
             }
 
             if (store is not null && lease is not null)

@@ -150,13 +150,29 @@ public sealed class RecipeTests : IDisposable
     }
 
     [Fact]
-    public async Task WorkerService_RunsTheSnapshotOnItsSchedule()
+    public async Task WorkerService_LoadsEachOrderOnce_AcrossScheduledRunsAndRestarts()
     {
         var connectionString = $"Data Source={Path.Combine(_folder, "shop.db")};Pooling=False";
         await CreateOrdersAsync(connectionString, firstId: 1, count: 10);
-        string[] args = ["--DataEng:Pipelines:orders-snapshot:Interval=00:10:00", "--DataEng:Pipelines:orders-snapshot:RunOnStart=true"];
+        string[] args = ["--DataEng:Pipelines:orders-to-lake:Interval=00:10:00", "--DataEng:Pipelines:orders-to-lake:RunOnStart=true"];
 
-        using var host = WorkerService.CreateHost(args, connectionString, Path.Combine(_folder, "lake"));
+        var first = await RunWorkerOnceAsync(args, connectionString);
+        await CreateOrdersAsync(connectionString, firstId: 11, count: 5);
+        var second = await RunWorkerOnceAsync(args, connectionString);
+
+        Assert.Null(first.LastFailure);
+        Assert.Equal(10, first.LastResult!.RowsWritten);
+        Assert.Null(second.LastFailure);
+        Assert.Equal(2, second.LastResult!.RunNumber);
+        Assert.Equal(5, second.LastResult.RowsWritten);
+        Assert.NotNull(second.LastWatermark);
+        Assert.NotEqual(first.LastWatermark, second.LastWatermark);
+    }
+
+    /// <summary>Starts the recipe's host, waits for its run on start, and stops it (as a restart would).</summary>
+    private async Task<PipelineStatus> RunWorkerOnceAsync(string[] args, string connectionString)
+    {
+        using var host = WorkerService.CreateHost(args, connectionString, Path.Combine(_folder, "lake"), Path.Combine(_folder, "state"));
         await host.StartAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         PipelineStatus status;
@@ -166,9 +182,7 @@ public sealed class RecipeTests : IDisposable
         }
 
         await host.StopAsync();
-
-        Assert.Null(status.LastFailure);
-        Assert.Equal(10, status.LastResult!.RowsWritten);
+        return status;
     }
 
     private static async Task CreateOrdersAsync(string connectionString, int firstId, int count)
