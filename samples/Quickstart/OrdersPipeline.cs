@@ -24,10 +24,11 @@ internal static class OrdersPipeline
 
     public static Pipeline Build(OrdersDatabase database, string lake)
     {
+        // <snippet:build>
         var lakeOptions = new LakeWriterOptions();
-        lakeOptions.PartitionBy.Add(PartitionSpec.Day("created_at").As("day"));
+        lakeOptions.PartitionBy.Add(PartitionSpec.Day("created_at").As("day"));   // day=2024-01-03/
         var connectionString = database.ConnectionString;
-        return Pipeline.Create(Name)
+        return Pipeline.Create(Name)                                              // "orders": the name keys the checkpoint
             .Extract(Sql.Incremental(
                 () => new SqliteConnection(connectionString),
                 "orders",
@@ -38,8 +39,8 @@ internal static class OrdersPipeline
                     // updated_at is Unix milliseconds: say how the clock reads in those units (for the lag) and how
                     // far back the lookback reaches.
                     CursorFromTime = static now => now.ToUnixTimeMilliseconds(),
-                    Lag = Lag,
-                    NumericLookback = (decimal)Lookback.TotalMilliseconds,
+                    Lag = Lag,                                            // 5 s: leave rows still being written
+                    NumericLookback = (decimal)Lookback.TotalMilliseconds, // 1 h: re-read late commits, deduplicated
                     PageSize = 10_000,
                 }))
             // Columnar kernels: a quality gate (the generator never makes a negative amount, so every order passes)
@@ -50,13 +51,16 @@ internal static class OrdersPipeline
             .Derive("updated_time", "updated_at", static (long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds))
             .Load(Lake.Write(lake, lakeOptions))
             .Build();
+        // </snippet:build>
     }
 
     /// <summary>Runs once and prints what the run did.</summary>
     public static async Task<IncrementalRunResult> RunAsync(Pipeline pipeline, string lake, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        var result = await pipeline.RunIncrementalAsync(cancellationToken: cancellationToken);
+        // <snippet:run>
+        var result = await pipeline.RunIncrementalAsync(cancellationToken: cancellationToken); // exactly once; resumes from the last commit
+        // </snippet:run>
         clock.Stop();
 
         var dataset = await Lake.OpenAsync(lake, cancellationToken: cancellationToken);

@@ -19,9 +19,12 @@ internal static class DocsRepository
             .Select(static f => Path.GetRelativePath(Root, f))
             .Order(StringComparer.Ordinal)];
 
-    /// <summary>Every Markdown file whose code blocks may be snippets: docs pages and package READMEs, relative to the root.</summary>
+    /// <summary>
+    /// Every Markdown file whose code blocks may be snippets, relative to the root: the repository's README.md, the
+    /// docs pages and the package READMEs.
+    /// </summary>
     public static IReadOnlyList<string> MarkdownFiles()
-        => [.. Pages().Select(static p => Path.Combine("docs", p)), .. PackageReadmes()];
+        => ["README.md", .. Pages().Select(static p => Path.Combine("docs", p)), .. PackageReadmes()];
 
     private static string FindRoot()
     {
