@@ -40,7 +40,7 @@ public class PartitionSplitBenchmarks
         _rowPartitions = new int[BatchRows];
         _sorted = new int[BatchRows];
         _counts = new int[StandardDataset.Days + 2];
-        _buffers = [.. Enumerable.Range(0, StandardDataset.Days + 1).Select(_ => new RowBuffer(_plans.Length))];
+        _buffers = [.. Enumerable.Range(0, StandardDataset.Days + 1).Select(_ => new RowBuffer(_plans.Length, PooledMemoryAllocator.Shared))];
     }
 
     [GlobalCleanup]

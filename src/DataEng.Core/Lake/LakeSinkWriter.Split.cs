@@ -462,7 +462,7 @@ internal sealed partial class LakeSinkWriter
             }
         }
 
-        return new RowBuffer(_plans.Length);
+        return new RowBuffer(_plans.Length, _bufferMemory);
     }
 
     /// <summary>Keeps a buffer back from an encoder for reuse (the splitting thread frees idle buffers over budget).</summary>

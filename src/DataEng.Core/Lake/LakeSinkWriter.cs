@@ -24,6 +24,7 @@ internal sealed partial class LakeSinkWriter : ISinkWriter
     private readonly List<PartitionState> _partitions = [];
     private readonly List<StagedFile> _staged = [];
     private readonly Stack<RowBuffer> _freeBuffers = new();
+    private readonly PooledMemoryAllocator _bufferMemory;
     private readonly SemaphoreSlim _encoders;
     private readonly SemaphoreSlim _progress = new(0);
     private readonly object _gate = new();
@@ -52,6 +53,9 @@ internal sealed partial class LakeSinkWriter : ISinkWriter
         _parquet = options.Parquet.Clone();
         _parquet.RowGroupSize = ParquetWriteOptions.MaxRowGroupSize;
         _encoders = new SemaphoreSlim(options.MaxDegreeOfParallelism);
+        // Row buffers live in native memory owned by this writer: blocks a buffer outgrows are kept for reuse up to a
+        // quarter of the budget, and everything is freed when the writer is disposed.
+        _bufferMemory = new PooledMemoryAllocator(new PooledMemoryAllocatorOptions { MaxRetainedBytes = options.MaxBufferedBytes / 4 });
         var state = log.Latest;
         var existing = options.DetectCaseCollisions
             ? state.Files.Values.Select(static f => DirectoryOf(f.Record.Path)).Distinct(StringComparer.Ordinal).ToList()
@@ -271,6 +275,7 @@ internal sealed partial class LakeSinkWriter : ISinkWriter
             }
         }
 
+        _bufferMemory.Dispose();
         _transaction?.Dispose();
         _encoders.Dispose();
         _progress.Dispose();

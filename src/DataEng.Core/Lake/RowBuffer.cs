@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
@@ -68,20 +69,25 @@ internal sealed class ColumnPlan
 }
 
 /// <summary>
-/// Rows of one partition accumulated column by column in pooled arrays, reused across batches and partitions (no
-/// fresh memory in steady state). <see cref="ToBatch"/> wraps the arrays without copying: the batch is only valid
-/// until the buffer is reset.
+/// Rows of one partition accumulated column by column in native blocks from a <see cref="PooledMemoryAllocator"/>,
+/// reused across batches and partitions (no fresh memory in steady state). The blocks live outside the managed heap,
+/// so the writer's largest and longest-lived buffers neither sit on the large object heap nor feed the GC's growth
+/// heuristics; <see cref="Release"/> returns them. <see cref="ToBatch"/> wraps the blocks without copying: the batch
+/// is only valid until the buffer is reset.
 /// </summary>
 internal sealed class RowBuffer
 {
     private readonly ColumnStore[] _columns;
 
-    public RowBuffer(int columnCount)
+    /// <summary>Creates an empty buffer.</summary>
+    /// <param name="columnCount">The number of output columns.</param>
+    /// <param name="allocator">Where the column blocks come from (and go back to on <see cref="Release"/>).</param>
+    public RowBuffer(int columnCount, PooledMemoryAllocator allocator)
     {
         _columns = new ColumnStore[columnCount];
         for (var i = 0; i < columnCount; i++)
         {
-            _columns[i] = new ColumnStore();
+            _columns[i] = new ColumnStore(allocator);
         }
     }
 
@@ -133,7 +139,7 @@ internal sealed class RowBuffer
         Bytes += bytes;
     }
 
-    /// <summary>Wraps the rows held as a record batch over the pooled arrays (no copy; valid until <see cref="Reset"/>).</summary>
+    /// <summary>Wraps the rows held as a record batch over the pooled blocks (no copy; valid until <see cref="Reset"/>).</summary>
     public RecordBatch ToBatch(Schema schema, ColumnPlan[] plans)
     {
         var arrays = new IArrowArray[plans.Length];
@@ -156,7 +162,7 @@ internal sealed class RowBuffer
         }
     }
 
-    /// <summary>Returns the arrays to the pool.</summary>
+    /// <summary>Returns the blocks to the allocator.</summary>
     public void Release()
     {
         Reset();
@@ -166,11 +172,11 @@ internal sealed class RowBuffer
         }
     }
 
-    private sealed class ColumnStore
+    private sealed class ColumnStore(PooledMemoryAllocator allocator)
     {
-        public byte[] Values = [];
-        public byte[] Validity = [];
-        public byte[] Data = [];
+        public Block Values;
+        public Block Validity;
+        public Block Data;
         private int _nullCount;
         private bool _hasValidity;
         private int _dataLength;
@@ -184,21 +190,21 @@ internal sealed class RowBuffer
 
         public void Release()
         {
-            Return(ref Values);
-            Return(ref Validity);
-            Return(ref Data);
+            Values.Free();
+            Validity.Free();
+            Data.Free();
         }
 
         public IArrowArray Build(ColumnPlan plan, int rows)
         {
             var validity = _hasValidity && _nullCount > 0
-                ? new ArrowBuffer(Validity.AsMemory(0, BitBytes(rows)))
+                ? new ArrowBuffer(Validity.Memory[..BitBytes(rows)])
                 : ArrowBuffer.Empty;
             ArrowBuffer[] buffers = plan.Kind switch
             {
-                ColumnKind.Fixed => [validity, new ArrowBuffer(Values.AsMemory(0, rows * plan.Width))],
-                ColumnKind.Boolean => [validity, new ArrowBuffer(Values.AsMemory(0, BitBytes(rows)))],
-                _ => [validity, new ArrowBuffer(Values.AsMemory(0, (rows + 1) * sizeof(int))), new ArrowBuffer(Data.AsMemory(0, _dataLength))],
+                ColumnKind.Fixed => [validity, new ArrowBuffer(Values.Memory[..(rows * plan.Width)])],
+                ColumnKind.Boolean => [validity, new ArrowBuffer(Values.Memory[..BitBytes(rows)])],
+                _ => [validity, new ArrowBuffer(Values.Memory[..((rows + 1) * sizeof(int))]), new ArrowBuffer(Data.Memory[.._dataLength])],
             };
             var nullCount = validity.IsEmpty ? 0 : _nullCount;
             return ArrowArrayFactory.BuildArray(new ArrayData(plan.Field.DataType, rows, nullCount, 0, buffers));
@@ -216,18 +222,18 @@ internal sealed class RowBuffer
                 EnsureValidity(rows, total, target);
                 if (source is null || plan.Conversion == ColumnConversion.AllNull)
                 {
-                    ClearBits(Validity, rows, n);
+                    ClearBits(Validity.Span, rows, n);
                     _nullCount += n;
                 }
                 else
                 {
-                    _nullCount += n - GatherBits(source.Data.Buffers[0].Span, source.Data.Offset, indices, Validity, rows);
+                    _nullCount += n - GatherBits(source.Data.Buffers[0].Span, source.Data.Offset, indices, Validity.Span, rows);
                 }
             }
             else if (_hasValidity)
             {
                 EnsureCapacity(ref Validity, BitBytes(total), BitBytes(target));
-                SetBits(Validity, rows, n);
+                SetBits(Validity.Span, rows, n);
             }
 
             long bytes = n * (long)Math.Max(plan.Width, 1);
@@ -237,11 +243,11 @@ internal sealed class RowBuffer
                     EnsureCapacity(ref Values, total * plan.Width, (long)target * plan.Width);
                     if (source is null || plan.Conversion == ColumnConversion.AllNull)
                     {
-                        Values.AsSpan(rows * plan.Width, n * plan.Width).Clear();
+                        Values.Span.Slice(rows * plan.Width, n * plan.Width).Clear();
                     }
                     else
                     {
-                        GatherFixed(plan, source, indices, Values.AsSpan(rows * plan.Width, n * plan.Width));
+                        GatherFixed(plan, source, indices, Values.Span.Slice(rows * plan.Width, n * plan.Width));
                     }
 
                     break;
@@ -249,11 +255,11 @@ internal sealed class RowBuffer
                     EnsureCapacity(ref Values, BitBytes(total), BitBytes(target));
                     if (source is null)
                     {
-                        ClearBits(Values, rows, n);
+                        ClearBits(Values.Span, rows, n);
                     }
                     else
                     {
-                        GatherBits(source.Data.Buffers[1].Span, source.Data.Offset, indices, Values, rows);
+                        GatherBits(source.Data.Buffers[1].Span, source.Data.Offset, indices, Values.Span, rows);
                     }
 
                     break;
@@ -269,7 +275,7 @@ internal sealed class RowBuffer
         {
             var n = indices.Length;
             EnsureCapacity(ref Values, (rows + n + 1) * sizeof(int), target <= 0 ? 0 : (target + 1L) * sizeof(int));
-            var offsets = MemoryMarshal.Cast<byte, int>(Values.AsSpan());
+            var offsets = MemoryMarshal.Cast<byte, int>(Values.Span);
             if (rows == 0)
             {
                 offsets[0] = 0;
@@ -303,7 +309,7 @@ internal sealed class RowBuffer
             var dataTarget = target <= 0 ? 0 : (long)dataNeeded * target / (rows + n);
             EnsureCapacity(ref Data, dataNeeded, dataTarget + (dataTarget >> 3));
             var position = _dataLength;
-            ref var destination = ref MemoryMarshal.GetArrayDataReference(Data);
+            ref var destination = ref MemoryMarshal.GetReference(Data.Span);
             ref var sourceStart = ref MemoryMarshal.GetReference(sourceBytes);
             ref var dstOffsets = ref MemoryMarshal.GetReference(offsets);
             for (var k = 0; k < n; k++)
@@ -326,7 +332,7 @@ internal sealed class RowBuffer
             if (!_hasValidity)
             {
                 _hasValidity = true;
-                SetBits(Validity, 0, rows);
+                SetBits(Validity.Span, 0, rows);
             }
         }
 
@@ -412,7 +418,7 @@ internal sealed class RowBuffer
         }
 
         /// <summary>Copies bits <c>sourceOffset + indices[k]</c> to <c>destinationStart + k</c>; returns the number of set bits.</summary>
-        private static int GatherBits(ReadOnlySpan<byte> source, int sourceOffset, ReadOnlySpan<int> indices, byte[] destination, int destinationStart)
+        private static int GatherBits(ReadOnlySpan<byte> source, int sourceOffset, ReadOnlySpan<int> indices, Span<byte> destination, int destinationStart)
         {
             var set = 0;
             var k = 0;
@@ -468,7 +474,7 @@ internal sealed class RowBuffer
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static int GetBit(ReadOnlySpan<byte> bits, int index) => (bits[index >> 3] >> (index & 7)) & 1;
 
-        private static void SetBits(byte[] bits, int start, int count)
+        private static void SetBits(Span<byte> bits, int start, int count)
         {
             for (var i = start; i < start + count; i++)
             {
@@ -476,7 +482,7 @@ internal sealed class RowBuffer
             }
         }
 
-        private static void ClearBits(byte[] bits, int start, int count)
+        private static void ClearBits(Span<byte> bits, int start, int count)
         {
             for (var i = start; i < start + count; i++)
             {
@@ -486,29 +492,57 @@ internal sealed class RowBuffer
 
         private static int BitBytes(int bits) => (bits + 7) >> 3;
 
-        private static void EnsureCapacity(ref byte[] array, int needed, long target)
+        private void EnsureCapacity(ref Block block, int needed, long target)
         {
-            if (array.Length >= needed)
+            if (block.Length >= needed)
             {
                 return;
             }
 
-            // Arrays are owned by the buffer (and so by one writer) rather than the shared pool: they are reused for the
-            // whole write and become garbage with the writer, instead of staying pinned in ArrayPool.Shared. Below the
-            // target the array grows straight to it (one allocation, no slack beyond it); past it, by an eighth.
+            // Below the target the block grows straight to it (one allocation, no slack beyond it); past it, by an
+            // eighth. Sizes are rounded up to the allocator's size class, so the capacity counted is the memory held.
             long size = target > needed
                 ? target
-                : target > 0 ? needed + (long)(needed >> 3) : Math.Max(needed, array.Length + (long)(array.Length >> 1));
+                : target > 0 ? needed + (long)(needed >> 3) : Math.Max(needed, block.Length + (long)(block.Length >> 1));
 
             size = Math.Min(size, int.MaxValue - 64);
-            var bigger = GC.AllocateUninitializedArray<byte>((int)size);
-            array.AsSpan().CopyTo(bigger);
-            array = bigger;
-        }
+            if (size <= Block.LargestClass)
+            {
+                size = PooledMemoryAllocator.ClassSize(PooledMemoryAllocator.ClassIndex((int)size));
+            }
 
-        private static void Return(ref byte[] array)
+            IMemoryOwner<byte> owner;
+            using (PooledMemoryAllocator.SkipZeroing())
+            {
+                owner = allocator.Allocate((int)size);
+            }
+
+            block.Span.CopyTo(owner.Memory.Span);
+            block.Free();
+            block = new Block(owner);
+        }
+    }
+
+    /// <summary>A native block of a column (empty until the first append).</summary>
+    private struct Block(IMemoryOwner<byte> owner)
+    {
+        /// <summary>The largest request rounded to a size class (the default pooled maximum).</summary>
+        public const int LargestClass = 64 * 1024 * 1024;
+
+        private IMemoryOwner<byte>? _owner = owner;
+        private Memory<byte> _memory = owner.Memory;
+
+        public readonly int Length => _memory.Length;
+
+        public readonly Memory<byte> Memory => _memory;
+
+        public readonly Span<byte> Span => _memory.Span;
+
+        public void Free()
         {
-            array = [];
+            _owner?.Dispose();
+            _owner = null;
+            _memory = default;
         }
     }
 }
