@@ -8,7 +8,7 @@ namespace DataEng.Core.Hosting.Tests;
 /// A live table of increasing ids (the cursor and the key): every read returns all rows added so far, as a snapshot
 /// that <see cref="Incremental.Over"/> filters. A read can be held open until released.
 /// </summary>
-internal sealed class LiveTable : ISource
+internal sealed class LiveTable : GatedSource, ISource
 {
     private static readonly Schema TableSchema = new Schema.Builder().Field(f => f.Name("id").DataType(Int64Type.Default).Nullable(false)).Build();
     private readonly List<long> _rows = [];
@@ -16,16 +16,6 @@ internal sealed class LiveTable : ISource
     public string Name => "live-table";
 
     public Schema Schema => TableSchema;
-
-    /// <summary>When set, each read waits on it (with the run's cancellation token) before yielding.</summary>
-    public SemaphoreSlim? Gate { get; set; }
-
-    /// <summary>Completes when a read has started (replace it to wait for the next one).</summary>
-    public TaskCompletionSource ReadStarted { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public Exception? FailWith { get; set; }
-
-    public bool SawCancellation { get; private set; }
 
     public void Add(long first, long count)
     {
@@ -40,24 +30,7 @@ internal sealed class LiveTable : ISource
 
     public async IAsyncEnumerable<RecordBatch> ReadAsync(RunContext context, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        ReadStarted.TrySetResult();
-        if (Gate is not null)
-        {
-            try
-            {
-                await Gate.WaitAsync(cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                SawCancellation = true;
-                throw;
-            }
-        }
-
-        if (FailWith is not null)
-        {
-            throw FailWith;
-        }
+        await EnterReadAsync(cancellationToken);
 
         var ids = new Int64Array.Builder();
         lock (_rows)

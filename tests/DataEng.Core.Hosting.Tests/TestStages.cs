@@ -4,8 +4,48 @@ using DataEng.Core.Testing;
 
 namespace DataEng.Core.Hosting.Tests;
 
+/// <summary>
+/// What the test sources share: a read can be held open on <see cref="Gate"/> (with the run's cancellation token),
+/// signals <see cref="ReadStarted"/>, and can fail on demand.
+/// </summary>
+internal abstract class GatedSource
+{
+    /// <summary>When set, each read waits on it (with the run's cancellation token) before yielding.</summary>
+    public SemaphoreSlim? Gate { get; set; }
+
+    /// <summary>Completes when a read has started (replace it to wait for the next one).</summary>
+    public TaskCompletionSource ReadStarted { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Exception? FailWith { get; set; }
+
+    public bool SawCancellation { get; private set; }
+
+    /// <summary>Signals the start of a read, waits at the gate, then throws <see cref="FailWith"/> if set.</summary>
+    protected async Task EnterReadAsync(CancellationToken cancellationToken)
+    {
+        ReadStarted.TrySetResult();
+        if (Gate is not null)
+        {
+            try
+            {
+                await Gate.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                SawCancellation = true;
+                throw;
+            }
+        }
+
+        if (FailWith is not null)
+        {
+            throw FailWith;
+        }
+    }
+}
+
 /// <summary>A source of one small batch per run; it can hold a run open until released, and can fail on demand.</summary>
-internal sealed class ControlledSource : ISource
+internal sealed class ControlledSource : GatedSource, ISource
 {
     private readonly RecordBatch _batch = TestBatch.Parse("id:int64\n1\n2");
     private int _active;
@@ -15,17 +55,7 @@ internal sealed class ControlledSource : ISource
 
     public Schema Schema => _batch.Schema;
 
-    /// <summary>When set, each read waits on it (with the run's cancellation token) before yielding.</summary>
-    public SemaphoreSlim? Gate { get; set; }
-
-    /// <summary>Completes when a read has started (reset by the test).</summary>
-    public TaskCompletionSource ReadStarted { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public Exception? FailWith { get; set; }
-
     public int MaxConcurrentReads => Volatile.Read(ref _maxActive);
-
-    public bool SawCancellation { get; private set; }
 
     public async IAsyncEnumerable<RecordBatch> ReadAsync(RunContext context, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
@@ -33,24 +63,7 @@ internal sealed class ControlledSource : ISource
         InterlockedMax(ref _maxActive, active);
         try
         {
-            ReadStarted.TrySetResult();
-            if (Gate is not null)
-            {
-                try
-                {
-                    await Gate.WaitAsync(cancellationToken);
-                }
-                catch (OperationCanceledException)
-                {
-                    SawCancellation = true;
-                    throw;
-                }
-            }
-
-            if (FailWith is not null)
-            {
-                throw FailWith;
-            }
+            await EnterReadAsync(cancellationToken);
 
             yield return _batch.Share();
         }
