@@ -14,7 +14,6 @@ internal sealed partial class ArrowParquetWriter
 
     private void ChooseEncodings()
     {
-        var hints = _parquetOptions.ColumnEncodingHints;
         foreach (var column in _columns)
         {
             if (column.Kind is not (ParquetColumnKind.String or ParquetColumnKind.Binary))
@@ -24,14 +23,15 @@ internal sealed partial class ArrowParquetWriter
 
             var dictionary = _options.DictionaryColumns.Contains(column.Name)
                 || (_options.AutoDictionary && column.Kind == ParquetColumnKind.String && LowCardinality(column));
-            hints[column.ParquetField.Path.ToString()] = dictionary ? EncodingHint.Dictionary : EncodingHint.Default;
+            _dictionary[column.Index] = dictionary;
+            _parquetOptions?.ColumnEncodingHints[column.ParquetField.Path.ToString()] = dictionary ? EncodingHint.Dictionary : EncodingHint.Default;
         }
     }
 
     /// <summary>Parquet.Net dictionary-encodes a column when its hint says so AND its uniqueness is within the
     /// threshold, which it reads as each column is written: 1 for hinted columns, 0 (never) for the others.</summary>
     private void PrepareEncoding(ParquetColumn column)
-        => _parquetOptions.DictionaryEncodingThreshold =
+        => _parquetOptions!.DictionaryEncodingThreshold =
             _parquetOptions.ColumnEncodingHints.TryGetValue(column.ParquetField.Path.ToString(), out var hint) && hint == EncodingHint.Dictionary ? 1.0 : 0.0;
 
     /// <summary>Samples the first values of the row group: at most one distinct value in ten means low cardinality.</summary>
@@ -337,10 +337,10 @@ internal sealed partial class ArrowParquetWriter
         return count;
     }
 
-    private static DataFormatException OutOfRange(ParquetColumn column, int row)
+    internal static DataFormatException OutOfRange(ParquetColumn column, int row)
         => new("Parquet writer", row + 1L, column.Name, $"the decimal value does not fit {SchemaText.Describe(column.ArrowField.DataType)}");
 
-    private static int CountNulls(ParquetColumn column, List<ArrayData> parts)
+    internal static int CountNulls(ParquetColumn column, List<ArrayData> parts)
     {
         var nulls = 0;
         foreach (var data in parts)

@@ -5,7 +5,8 @@ using Parquet.Schema;
 namespace DataEng.Core;
 
 /// <summary>
-/// Writes Arrow record batches to one Parquet file on a caller-owned stream, with Parquet.Net underneath.
+/// Writes Arrow record batches to one Parquet file on a caller-owned stream, with the builtin encoder
+/// (<see cref="ParquetChunkEncoder"/>) or Parquet.Net underneath (<see cref="ParquetWriteOptions.Engine"/>).
 /// </summary>
 /// <remarks>
 /// <para>Supported Arrow types (written and read back identically): bool; int8, int16, int32, int64; uint8, uint16,
@@ -15,16 +16,18 @@ namespace DataEng.Core;
 /// name are restored from the key/value metadata). Nulls are supported in every type. Anything else is rejected by
 /// <see cref="CreateAsync"/> with a <see cref="SchemaMismatchException"/> listing every unsupported column.</para>
 /// <para>Batches are borrowed: the writer takes shared references (no copies) and accumulates them until
-/// <see cref="ParquetWriteOptions.RowGroupSize"/> rows, then writes one row group with one page per column. Non-null
-/// numeric columns of a row group that came from one batch are handed to Parquet.Net without copying; otherwise values
-/// are compacted into pooled buffers reused across row groups.</para>
+/// <see cref="ParquetWriteOptions.RowGroupSize"/> rows, then writes one row group. The builtin engine encodes the
+/// columns straight from the Arrow buffers into pages of about 1 MiB in encoders kept by the scratch buffers, the
+/// columns of a row group in parallel unless <see cref="ParallelColumns"/> is off, then writes them in order. With
+/// Parquet.Net, non-null numeric columns of a row group that came from one batch are handed over without copying;
+/// otherwise values are compacted into pooled buffers reused across row groups.</para>
 /// <para>The stream is not closed, flushed to disk or disposed: the caller owns it.</para>
 /// </remarks>
 internal sealed partial class ArrowParquetWriter : IAsyncDisposable
 {
     private readonly CountingWriteStream _stream;
-    private readonly ParquetWriter _writer;
-    private readonly ParquetOptions _parquetOptions;
+    private readonly ParquetWriter? _writer;
+    private readonly ParquetOptions? _parquetOptions;
     private readonly ParquetWriteOptions _options;
     private readonly ParquetColumn[] _columns;
     private readonly Schema _schema;
@@ -38,8 +41,9 @@ internal sealed partial class ArrowParquetWriter : IAsyncDisposable
     private bool _completed;
     private bool _disposed;
 
-    private ArrowParquetWriter(CountingWriteStream stream, ParquetWriter writer, ParquetOptions parquetOptions, ParquetWriteOptions options, ParquetColumn[] columns, Schema schema, Dictionary<string, string> metadata)
+    private ArrowParquetWriter(CountingWriteStream stream, ParquetWriter? writer, ParquetOptions? parquetOptions, ParquetWriteOptions options, ParquetColumn[] columns, Schema schema, Dictionary<string, string> metadata)
     {
+        _dictionary = new bool[columns.Length];
         _stream = stream;
         _writer = writer;
         _parquetOptions = parquetOptions;
@@ -73,6 +77,10 @@ internal sealed partial class ArrowParquetWriter : IAsyncDisposable
     /// open file; the lender keeps ownership and must not use the set while it is lent.</summary>
     internal ScratchBuffers? BorrowedScratch { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether the builtin engine encodes the columns of a row group in
+    /// parallel. The lake turns it off: it already encodes different files in parallel.</summary>
+    internal bool ParallelColumns { get; set; } = true;
+
     private ScratchBuffers Scratch => BorrowedScratch ?? (_ownScratch ??= new ScratchBuffers());
 
     /// <summary>Starts a Parquet file on <paramref name="stream"/>.</summary>
@@ -91,6 +99,14 @@ internal sealed partial class ArrowParquetWriter : IAsyncDisposable
         options.ThrowIfInvalid();
         options = options.Clone();
         var columns = ParquetSchemaMapping.ForWrite(schema);
+        var ownMetadata = metadata is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(metadata, StringComparer.Ordinal);
+        if (options.Engine == ParquetWriterEngine.Builtin)
+        {
+            var builtin = new CountingWriteStream(stream);
+            await builtin.WriteAsync(Magic, cancellationToken).ConfigureAwait(false);
+            return new ArrowParquetWriter(builtin, null, null, options, columns, schema, ownMetadata);
+        }
+
         var parquetOptions = new ParquetOptions
         {
             CompressionMethod = options.Compression switch
@@ -122,7 +138,6 @@ internal sealed partial class ArrowParquetWriter : IAsyncDisposable
             throw;
         }
 
-        var ownMetadata = metadata is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(metadata, StringComparer.Ordinal);
         return new ArrowParquetWriter(counting, writer, parquetOptions, options, columns, schema, ownMetadata);
     }
 
@@ -172,6 +187,15 @@ internal sealed partial class ArrowParquetWriter : IAsyncDisposable
 
         var rows = _pendingRows;
         ChooseEncodings();
+        if (_writer is null)
+        {
+            await WriteRowGroupBuiltinAsync(rows, cancellationToken).ConfigureAwait(false);
+            _rowCount += rows;
+            _rowGroupCount++;
+            DisposePending();
+            return;
+        }
+
         using (var rowGroup = _writer.CreateRowGroup())
         {
             var parts = new List<ArrayData>(_pending.Count);
@@ -203,6 +227,14 @@ internal sealed partial class ArrowParquetWriter : IAsyncDisposable
     {
         ThrowIfDone();
         await FlushRowGroupAsync(cancellationToken).ConfigureAwait(false);
+        if (_writer is null)
+        {
+            _completed = true;
+            await WriteFooterAsync(cancellationToken).ConfigureAwait(false);
+            await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         var meta = ParquetFooterAccess.GetFileMetaData(_writer);
         foreach (var column in _columns)
         {

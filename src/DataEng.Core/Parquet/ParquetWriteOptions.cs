@@ -33,6 +33,11 @@ public sealed class ParquetWriteOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool AutoDictionary { get; set; } = true;
 
+    /// <summary>Gets or sets the implementation that encodes the files. Both write the same schema, types, statistics
+    /// and key/value metadata, so readers (including <see cref="ParquetFile"/>) cannot tell which one wrote a file.</summary>
+    /// <value>The default value is <see cref="ParquetWriterEngine.ParquetNet"/>.</value>
+    public ParquetWriterEngine Engine { get; set; } = ParquetWriterEngine.ParquetNet;
+
     /// <summary>Returns every problem with these options.</summary>
     /// <returns>The problems; empty when the options are valid.</returns>
     public IReadOnlyList<string> Validate()
@@ -46,6 +51,11 @@ public sealed class ParquetWriteOptions
         if (!Enum.IsDefined(CompressionLevel))
         {
             problems.Add($"{nameof(CompressionLevel)} is not a known level (was {(int)CompressionLevel}).");
+        }
+
+        if (!Enum.IsDefined(Engine))
+        {
+            problems.Add($"{nameof(Engine)} is not a known writer engine (was {(int)Engine}).");
         }
 
         if (RowGroupSize is < 1 or > MaxRowGroupSize)

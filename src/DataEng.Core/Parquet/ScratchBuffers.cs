@@ -11,6 +11,19 @@ internal sealed class ScratchBuffers : IDisposable
     private readonly Dictionary<Type, Array> _arrays = [];
     private int[] _levels = [];
     private int[] _ones = [];
+    private readonly List<ParquetChunkEncoder> _encoders = [];
+
+    /// <summary>Returns the <paramref name="index"/>th column chunk encoder of this set (created on first use, then kept
+    /// with its buffers): the builtin Parquet engine encodes concurrent chunks with distinct encoders.</summary>
+    public ParquetChunkEncoder Encoder(int index)
+    {
+        while (_encoders.Count <= index)
+        {
+            _encoders.Add(new ParquetChunkEncoder());
+        }
+
+        return _encoders[index];
+    }
 
     /// <summary>Returns a pooled array of at least <paramref name="minimumLength"/> elements (contents undefined).</summary>
     public T[] Rent<T>(int minimumLength)
@@ -63,6 +76,12 @@ internal sealed class ScratchBuffers : IDisposable
         }
 
         _arrays.Clear();
+        foreach (var encoder in _encoders)
+        {
+            encoder.Dispose();
+        }
+
+        _encoders.Clear();
         Return(_levels);
         Return(_ones);
         _levels = _ones = [];
