@@ -309,6 +309,9 @@ internal sealed partial class LakeSinkWriter
         try
         {
             partition.Writer = await ArrowParquetWriter.CreateAsync(stream, _table.FileSchema, _parquet, null, _context.CancellationToken).ConfigureAwait(false);
+
+            // The lake encodes different partitions in parallel already: one file's columns are encoded in turn.
+            partition.Writer.ParallelColumns = false;
         }
         catch
         {

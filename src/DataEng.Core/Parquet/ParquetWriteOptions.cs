@@ -35,8 +35,8 @@ public sealed class ParquetWriteOptions
 
     /// <summary>Gets or sets the implementation that encodes the files. Both write the same schema, types, statistics
     /// and key/value metadata, so readers (including <see cref="ParquetFile"/>) cannot tell which one wrote a file.</summary>
-    /// <value>The default value is <see cref="ParquetWriterEngine.ParquetNet"/>.</value>
-    public ParquetWriterEngine Engine { get; set; } = ParquetWriterEngine.ParquetNet;
+    /// <value>The default value is <see cref="ParquetWriterEngine.Builtin"/>.</value>
+    public ParquetWriterEngine Engine { get; set; } = ParquetWriterEngine.Builtin;
 
     /// <summary>Returns every problem with these options.</summary>
     /// <returns>The problems; empty when the options are valid.</returns>
