@@ -321,7 +321,11 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
                 options.DictionaryColumns.UnionWith(fields.Select(f => f.Name));
             }
 
-            ParquetTestData.WriteFileAsync(path, [batch], schema, options).GetAwaiter().GetResult();
+            // Written as up to three slices at odd offsets, so row groups and pages span several Arrow arrays.
+            var first = random.Next(rows + 1);
+            var second = random.Next(first, rows + 1);
+            RecordBatch[] slices = [batch.Slice(0, first), batch.Slice(first, second - first), batch.Slice(second, rows - second)];
+            ParquetTestData.WriteFileAsync(path, slices, schema, options).GetAwaiter().GetResult();
             AssertDuckDb(path, [batch]);
             AssertOurReaderAsync(path, [batch]).GetAwaiter().GetResult();
             File.Delete(path);
