@@ -20,7 +20,8 @@ public sealed class ParquetWriteOptions
     public CompressionLevel CompressionLevel { get; set; } = CompressionLevel.Fastest;
 
     /// <summary>Gets or sets the number of rows per row group. Incoming batches are accumulated until this many rows
-    /// are buffered, then written as one row group (one page per column); larger batches are split.</summary>
+    /// are buffered, then written as one row group (pages of about 1 MiB with <see cref="ParquetWriterEngine.Builtin"/>, one
+    /// page per column with <see cref="ParquetWriterEngine.ParquetNet"/>); larger batches are split.</summary>
     /// <value>The default value is 1,048,576. Must be between 1 and <see cref="MaxRowGroupSize"/>.</value>
     public int RowGroupSize { get; set; } = 1_048_576;
 

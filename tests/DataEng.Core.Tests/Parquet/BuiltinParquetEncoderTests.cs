@@ -57,6 +57,15 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
     }
 
     [Fact]
+    public void Validate_UnknownEngine_IsReported()
+    {
+        var options = new ParquetWriteOptions { Engine = (ParquetWriterEngine)7 };
+
+        Assert.Contains(options.Validate(), p => p.Contains("Engine", StringComparison.Ordinal) && p.Contains('7', StringComparison.Ordinal));
+        Assert.Equal(ParquetWriterEngine.Builtin, new ParquetWriteOptions().Engine);
+    }
+
+    [Fact]
     public async Task CompleteAsync_SameBatch_FooterSchemaAndMetadataMatchParquetNetEngine()
     {
         using var batch = ParquetTestData.AllTypesBatch();
