@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using DataEng.Core.Tests;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -47,7 +48,7 @@ public class IncrementalScheduledPipelineTests
     {
         var table = new LiveTable();
         var sink = new MemoryTableSink();
-        var logs = new LogCapture();
+        var logs = new CapturingLoggerProvider();
         table.Add(1, 3);
         await using var host = new IncrementalHost(table, sink, [("Interval", "00:05:00")], logs: logs);
         await host.StartAsync();
@@ -57,11 +58,11 @@ public class IncrementalScheduledPipelineTests
         var second = await host.TickAsync(Start.AddMinutes(10));
 
         Assert.True(second.IncrementalResult!.Plan.IsHighUnbounded);
-        var committed = logs.Lines.Where(l => l.StartsWith("710 ", StringComparison.Ordinal)).ToList();
+        var committed = logs.Lines.Where(l => l.StartsWith("Information 710 ", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, committed.Count);
         Assert.Contains("committed 3 rows (range unbounded to unbounded); watermark int:3", committed[0]);
         Assert.Contains($"committed 1 rows (range {second.IncrementalResult.Plan.Low} to unbounded); watermark int:4", committed[1]);
-        Assert.Contains(logs.Lines, l => l.StartsWith("600 ", StringComparison.Ordinal) && l.Contains(", unbounded]", StringComparison.Ordinal));
+        Assert.Contains(logs.Lines, l => l.StartsWith("Information 600 ", StringComparison.Ordinal) && l.Contains(", unbounded]", StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Lines, l => l.Contains(long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         Assert.Null(first.Exception);
     }
@@ -237,7 +238,7 @@ public class IncrementalScheduledPipelineTests
         {
         }
 
-        public IncrementalHost(LiveTable table, ISink sink, (string Key, string Value)[] configuration, ICheckpointStore? store = null, Func<IServiceProvider, IncrementalRunOptions>? runOptions = null, LogCapture? logs = null)
+        public IncrementalHost(LiveTable table, ISink sink, (string Key, string Value)[] configuration, ICheckpointStore? store = null, Func<IServiceProvider, IncrementalRunOptions>? runOptions = null, CapturingLoggerProvider? logs = null)
         {
             _table = table;
             var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -322,45 +323,6 @@ public class IncrementalScheduledPipelineTests
             }
 
             Host.Dispose();
-        }
-    }
-}
-
-/// <summary>Keeps every log line as "event-id message".</summary>
-internal sealed class LogCapture : ILoggerProvider
-{
-    private readonly List<string> _lines = [];
-
-    public IReadOnlyList<string> Lines
-    {
-        get
-        {
-            lock (_lines)
-            {
-                return [.. _lines];
-            }
-        }
-    }
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(LogCapture owner) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (owner._lines)
-            {
-                owner._lines.Add($"{eventId.Id} {formatter(state, exception)}");
-            }
         }
     }
 }

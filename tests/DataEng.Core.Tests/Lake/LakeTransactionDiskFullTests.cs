@@ -34,6 +34,16 @@ public class LakeTransactionDiskFullTests
             .Configure(o => o.TimeProvider = _time)
             .Build();
 
+    /// <summary>Builds the pipeline, commits run 1 (rows 1–10) and adds rows 11–17 for run 2.</summary>
+    private async Task<Pipeline> AfterAFirstRunAsync(OrdersDb db, string root, LakeWriterOptions? options = null)
+    {
+        var pipeline = Build(db, root, options);
+        Insert(db, 1, 10);
+        await pipeline.RunIncrementalAsync();
+        Insert(db, 11, 7);
+        return pipeline;
+    }
+
     private static void Insert(OrdersDb db, int first, int count)
     {
         for (var ts = first; ts < first + count; ts++)
@@ -52,28 +62,14 @@ public class LakeTransactionDiskFullTests
         var step = Enum.Parse<LakeCommitWrite>(stepName);
         using var temp = new TempLake();
         using var db = new OrdersDb();
-        var pipeline = Build(db, temp.Root);
-        Insert(db, 1, 10);
-        await pipeline.RunIncrementalAsync();
-        Insert(db, 11, 7);
+        var pipeline = await AfterAFirstRunAsync(db, temp.Root);
 
-        string? failedPath = null;
-        LakeTransaction.CommitWriting.Value = (s, path) =>
-        {
-            if (s == step && failedPath is null)
-            {
-                failedPath = path;
-                throw new IOException($"No space left on device : '{path}'", Enospc);
-            }
-        };
+        string? failedPath;
         PipelineStageException error;
-        try
+        using (var seam = new DiskFullAt(step))
         {
             error = await Assert.ThrowsAsync<PipelineStageException>(() => pipeline.RunIncrementalAsync());
-        }
-        finally
-        {
-            LakeTransaction.CommitWriting.Value = null;
+            failedPath = seam.FailedPath;
         }
 
         var diskFull = Assert.IsType<DataEngException>(error.InnerException);
@@ -103,27 +99,13 @@ public class LakeTransactionDiskFullTests
     {
         using var temp = new TempLake();
         using var db = new OrdersDb();
-        var pipeline = Build(db, temp.Root);
-        Insert(db, 1, 10);
-        await pipeline.RunIncrementalAsync();
-        Insert(db, 11, 7);
+        var pipeline = await AfterAFirstRunAsync(db, temp.Root);
 
-        LakeTransaction.CommitWriting.Value = static (s, path) =>
-        {
-            if (s == LakeCommitWrite.CommitLogSync)
-            {
-                throw new IOException($"No space left on device : '{path}'", Enospc);
-            }
-        };
         IncrementalRunResult second;
-        try
+        using (new DiskFullAt(LakeCommitWrite.CommitLogSync))
         {
             // The manifest is published when the fsync fails: an ambiguous commit, which the run finds committed.
             second = await pipeline.RunIncrementalAsync();
-        }
-        finally
-        {
-            LakeTransaction.CommitWriting.Value = null;
         }
 
         var third = await pipeline.RunIncrementalAsync();
@@ -154,10 +136,7 @@ public class LakeTransactionDiskFullTests
                 FillDisk(filler);
             }
         };
-        var pipeline = Build(db, temp.Root, options);
-        Insert(db, 1, 10);
-        await pipeline.RunIncrementalAsync();
-        Insert(db, 11, 7);
+        var pipeline = await AfterAFirstRunAsync(db, temp.Root, options);
 
         fill = true;
         var error = await Assert.ThrowsAsync<PipelineStageException>(() => pipeline.RunIncrementalAsync());
@@ -175,6 +154,28 @@ public class LakeTransactionDiskFullTests
         Assert.Equal(7, rerun.Run.RowsWritten);
         Assert.Equal(db.AllIds, Ids(temp.Root));
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(temp.Root, "_dataeng", "staging")));
+    }
+
+    /// <summary>Makes the commit fail with ENOSPC the first time it writes at a step (through the test seam
+    /// <see cref="LakeTransaction.CommitWriting"/> of this async flow), until disposed.</summary>
+    private sealed class DiskFullAt : IDisposable
+    {
+        public DiskFullAt(LakeCommitWrite step)
+        {
+            LakeTransaction.CommitWriting.Value = (s, path) =>
+            {
+                if (s == step && FailedPath is null)
+                {
+                    FailedPath = path;
+                    throw new IOException($"No space left on device : '{path}'", Enospc);
+                }
+            };
+        }
+
+        /// <summary>Gets the path the commit was writing when it failed.</summary>
+        public string? FailedPath { get; private set; }
+
+        public void Dispose() => LakeTransaction.CommitWriting.Value = null;
     }
 
     /// <summary>Writes to <paramref name="path"/> until the file system is full.</summary>

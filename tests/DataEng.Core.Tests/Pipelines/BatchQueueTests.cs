@@ -33,15 +33,22 @@ public class BatchQueueTests
         Assert.Equal(0, allocator.LiveAllocations);
     }
 
-    [Fact]
-    public async Task WriteOrDisposeAsync_QueueCompletedWhileWaitingOnAFullQueue_DisposesTheWaitingBatch()
+    /// <summary>A queue of capacity 1 holding the batch of id 0, and a write of the batch of id 4 waiting for room.</summary>
+    private static async Task<(CountingMemoryAllocator Allocator, BatchQueue Queue, ValueTask Waiting)> FullQueueAsync()
     {
         var allocator = new CountingMemoryAllocator();
         var queue = new BatchQueue(1);
         await queue.WriteOrDisposeAsync(TestData.Batch(0, 4, allocator));
-
         var waiting = queue.WriteOrDisposeAsync(TestData.Batch(4, 4, allocator));
         Assert.False(waiting.IsCompleted);
+        return (allocator, queue, waiting);
+    }
+
+    [Fact]
+    public async Task WriteOrDisposeAsync_QueueCompletedWhileWaitingOnAFullQueue_DisposesTheWaitingBatch()
+    {
+        var (allocator, queue, waiting) = await FullQueueAsync();
+
         queue.Complete(new OperationCanceledException("stop"));
 
         await Assert.ThrowsAsync<OperationCanceledException>(async () => await waiting);
@@ -54,11 +61,8 @@ public class BatchQueueTests
     [Fact]
     public async Task WriteOrDisposeAsync_FullQueue_QueuesTheBatchOnceTheReaderTakesOne()
     {
-        var allocator = new CountingMemoryAllocator();
-        var queue = new BatchQueue(1);
-        await queue.WriteOrDisposeAsync(TestData.Batch(0, 4, allocator));
+        var (allocator, queue, waiting) = await FullQueueAsync();
 
-        var waiting = queue.WriteOrDisposeAsync(TestData.Batch(4, 4, allocator));
         Assert.True(queue.TryRead(out var first));
         await waiting;
         Assert.True(queue.TryRead(out var second));
