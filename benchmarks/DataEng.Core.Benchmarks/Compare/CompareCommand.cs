@@ -24,7 +24,7 @@ internal static class CompareCommand
 {
     public const string Usage = """
         compare [--rows N] [--turns K] [--cases lake,file,read,stream] [--stream-rows N] [--batch-rows N] [--row-group N]
-                [--in-process] [--dir PATH] [--markdown PATH] [--keep]
+                [--in-process] [--dir PATH] [--markdown PATH] [--keep] [--memory-breakdown]
 
           --rows N        rows of the standard dataset (default 10,000,000)
           --turns K       measured turns per engine, after one discarded warm-up turn (default 5)
@@ -36,6 +36,10 @@ internal static class CompareCommand
           --dir PATH      where outputs are written (default: a new folder under the temp directory)
           --markdown PATH also write the table (and the run's conditions) to this markdown file
           --keep          keep the outputs of the last turn
+          --memory-breakdown
+                          trace where the memory of each engine's last measured turn goes (managed allocation by
+                          type, GCs, GC heap, native pools, resident set) and print it after the table; the traced
+                          turns run slower, so their seconds are not comparable
         """;
 
     private const string ResultMarker = "##compare-result ";
@@ -133,6 +137,12 @@ internal static class CompareCommand
         }
 
         var report = Report(results, options, settings, logicalBytes);
+        var breakdowns = string.Join(Environment.NewLine, results.Where(static r => r.Breakdown is not null).Select(static r => r.Breakdown));
+        if (breakdowns.Length > 0)
+        {
+            report += Environment.NewLine + "```" + Environment.NewLine + breakdowns + "```" + Environment.NewLine;
+        }
+
         Console.WriteLine();
         Console.WriteLine(report);
         if (options.Markdown is { } markdown)
@@ -163,7 +173,7 @@ internal static class CompareCommand
         var root = options.Directory ?? Path.GetTempPath();
         var result = (await RunCaseAsync(@case, [engine], context, options, root, printTitle: false).ConfigureAwait(false))[0];
         result.BaselineBytes = baseline;
-        var dto = new WorkerResult(result.Seconds, result.CpuSeconds, result.LastWarmUp, result.BaselineBytes, result.OutputBytes, result.PeakBytes, result.PeakDeltaBytes, result.Failure);
+        var dto = new WorkerResult(result.Seconds, result.CpuSeconds, result.LastWarmUp, result.BaselineBytes, result.OutputBytes, result.PeakBytes, result.PeakDeltaBytes, result.Failure, result.Breakdown);
         Console.WriteLine(ResultMarker + JsonSerializer.Serialize(dto));
         return 0;
     }
@@ -195,6 +205,11 @@ internal static class CompareCommand
             start.ArgumentList.Add("--keep");
         }
 
+        if (options.MemoryBreakdown)
+        {
+            start.ArgumentList.Add("--memory-breakdown");
+        }
+
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the worker process.");
         WorkerResult? dto = null;
         while (await process.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
@@ -224,6 +239,7 @@ internal static class CompareCommand
         result.PeakBytes = dto.PeakBytes;
         result.PeakDeltaBytes = dto.PeakDeltaBytes;
         result.Failure = dto.Failure;
+        result.Breakdown = dto.Breakdown;
         return result;
     }
 
@@ -280,7 +296,8 @@ internal static class CompareCommand
 
                 var output = OutputPath(@case, result.Engine, caseDir);
                 var keep = options.Keep && turn == options.Turns;
-                await RunTurnAsync(result, context, output, measured: turn > 0, keep).ConfigureAwait(false);
+                var trace = options.MemoryBreakdown && turn == options.Turns;
+                await RunTurnAsync(result, context, output, measured: turn > 0, keep, trace).ConfigureAwait(false);
                 Console.WriteLine(result.Failure is null
                     ? $"  {label,-12} {result.Engine.Name,-44} {(turn > 0 ? result.Seconds[^1] : result.LastWarmUp),8:N3} s"
                     : $"  {label,-12} {result.Engine.Name,-44} FAILED: {result.Failure}");
@@ -290,7 +307,7 @@ internal static class CompareCommand
         return results;
     }
 
-    private static async Task RunTurnAsync(EngineResult result, CompareContext context, string output, bool measured, bool keep)
+    private static async Task RunTurnAsync(EngineResult result, CompareContext context, string output, bool measured, bool keep, bool trace)
     {
         var kind = result.Case.Kind;
         TryDelete(output);
@@ -305,9 +322,12 @@ internal static class CompareCommand
         double cpuSeconds;
         long peak;
         long start;
+        string? breakdown = null;
+        var expected = result.Case.Streaming ? context.StreamRows : context.Data.Rows;
         try
         {
             using var process = Process.GetCurrentProcess();
+            using var tracer = trace ? MemoryBreakdown.Start() : null;
             using var probe = MemoryProbe.Start();
             start = probe.StartBytes;
             var cpu = process.TotalProcessorTime;
@@ -318,6 +338,7 @@ internal static class CompareCommand
             cpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
             seconds = watch.Elapsed.TotalSeconds;
             peak = probe.StopAndGetPeak();
+            breakdown = tracer?.Stop($"{result.Case.Title} / {result.Engine.Name}", expected, peak);
         }
         catch (Exception e)
         {
@@ -326,7 +347,6 @@ internal static class CompareCommand
         }
 
         // Verification is not timed: DuckDB reads back what was written; readers must return every row.
-        var expected = result.Case.Streaming ? context.StreamRows : context.Data.Rows;
         var problem = kind == CaseKind.Read
             ? rows == expected ? null : $"read {rows:N0} rows, expected {expected:N0}"
             : DuckDbPeer.Verify(output, expected);
@@ -343,6 +363,7 @@ internal static class CompareCommand
             result.PeakBytes = Math.Max(result.PeakBytes, peak);
             result.PeakDeltaBytes = Math.Max(result.PeakDeltaBytes, peak - start);
             result.OutputBytes = kind == CaseKind.Read ? new FileInfo(context.ReadInput).Length : SizeOf(output);
+            result.Breakdown = breakdown ?? result.Breakdown;
         }
         else
         {
@@ -489,6 +510,8 @@ internal sealed class CompareOptions
 
     public bool InProcess { get; private set; }
 
+    public bool MemoryBreakdown { get; private set; }
+
     public string? WorkerCase { get; private set; }
 
     public int WorkerEngine { get; private set; }
@@ -547,6 +570,9 @@ internal sealed class CompareOptions
                 case "--keep":
                     options.Keep = true;
                     break;
+                case "--memory-breakdown":
+                    options.MemoryBreakdown = true;
+                    break;
                 case "--help" or "-h":
                     options.Help = true;
                     break;
@@ -573,4 +599,4 @@ internal sealed class CompareOptions
 }
 
 /// <summary>What a worker process reports back.</summary>
-internal sealed record WorkerResult(List<double> Seconds, List<double> CpuSeconds, double WarmUpSeconds, long BaselineBytes, long OutputBytes, long PeakBytes, long PeakDeltaBytes, string? Failure);
+internal sealed record WorkerResult(List<double> Seconds, List<double> CpuSeconds, double WarmUpSeconds, long BaselineBytes, long OutputBytes, long PeakBytes, long PeakDeltaBytes, string? Failure, string? Breakdown);

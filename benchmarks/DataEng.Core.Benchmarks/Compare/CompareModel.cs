@@ -80,6 +80,9 @@ internal sealed class EngineResult(CompareCase @case, CompareEngine engine)
 
     public string? Failure { get; set; }
 
+    /// <summary>Gets or sets the memory breakdown of the last measured turn (<c>--memory-breakdown</c> only).</summary>
+    public string? Breakdown { get; set; }
+
     public double MedianSeconds => Median(Seconds);
 
     public double MedianCpuSeconds => Median(CpuSeconds);

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using Apache.Arrow;
+using DataEng.Core.Benchmarks.Compare;
 using DataEng.Core.Benchmarks.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -54,12 +55,16 @@ internal static class Ours
         => WriteLakeAsync(root, new InMemorySource(StandardDataset.Schema, batches), settings);
 
     /// <summary>Runs a pipeline from <paramref name="source"/> into a lake partitioned by <c>dt</c>.</summary>
+    /// <remarks>Under <c>compare --memory-breakdown</c> the sink is wrapped so the breakdown can read the writer's memory.</remarks>
     public static Task<RunResult> WriteLakeAsync(string root, ISource source, WriteSettings settings)
-        => Pipeline.Create("bench-lake")
+    {
+        var sink = Lake.Write(root, LakeOptions(settings));
+        return Pipeline.Create("bench-lake")
             .Extract(source)
-            .Load(Lake.Write(root, LakeOptions(settings)))
+            .Load(MemoryBreakdown.Current?.Observe(sink) ?? sink)
             .Build()
             .RunAsync();
+    }
 
     /// <summary>Reads a Hive dataset with the library's lake source; returns the rows.</summary>
     public static Task<long> ReadLakeAsync(string root, IReadOnlyList<string>? columns = null, Func<LakePartitionValues, bool>? filter = null, int batchRows = StandardDataset.DefaultBatchRows)
