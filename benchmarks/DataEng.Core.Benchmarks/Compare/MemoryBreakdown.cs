@@ -1,6 +1,7 @@
 using System.Diagnostics.Tracing;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Text;
 using Apache.Arrow;
 
@@ -25,7 +26,7 @@ namespace DataEng.Core.Benchmarks.Compare;
 /// and the sampler cost some time (the turn's seconds are not comparable) and a few MB (the table's peak includes
 /// them).
 /// </summary>
-internal sealed class MemoryBreakdown : IDisposable
+internal sealed partial class MemoryBreakdown : IDisposable
 {
     private readonly AllocationListener _listener = new();
     private readonly Thread _sampler;
@@ -85,6 +86,9 @@ internal sealed class MemoryBreakdown : IDisposable
         sb.AppendLine(peak.WriterOutstanding < 0
             ? "    native, lake writer row buffers: not observed (not a lake engine)"
             : string.Create(invariant, $"    native, lake writer row buffers (its PooledMemoryAllocator): outstanding {Mb(peak.WriterOutstanding)} MB + retained {Mb(peak.WriterRetained)} MB"));
+        sb.AppendLine(peak.Malloc is { } m
+            ? string.Create(invariant, $"    native heap (glibc mallinfo2, every arena): in use {Mb(m.InUse)} MB (of which mmapped {Mb(m.Mapped)} MB), free but kept in the arenas {Mb(m.Free)} MB (the pools' blocks are part of \"in use\")")
+            : "    native heap: mallinfo2 not available");
         var known = peak.GcCommitted + peak.InputOutstanding + peak.InputRetained + Math.Max(0, peak.WriterOutstanding) + Math.Max(0, peak.WriterRetained) + peak.ResidentFile;
         sb.AppendLine(invariant, $"    rest (runtime, native codecs, thread stacks, malloc free lists; committed-but-untouched GC pages count as not resident): {Mb(peak.Resident - known)} MB");
         sb.AppendLine(invariant, $"  maxima over the turn: input batches native {Mb(_maxInputNative)} MB, lake writer native {Mb(Math.Max(0, _maxWriterNative))} MB, GC heap after a GC {Mb(_listener.MaxHeapAfterGc)} MB (LOH {Mb(_listener.MaxLohAfterGc)} MB, POH {Mb(_listener.MaxPohAfterGc)} MB)");
@@ -166,9 +170,11 @@ internal sealed class MemoryBreakdown : IDisposable
             var snapshot = Take(clock);
             _maxInputNative = Math.Max(_maxInputNative, snapshot.InputOutstanding + snapshot.InputRetained);
             _maxWriterNative = Math.Max(_maxWriterNative, snapshot.WriterOutstanding + snapshot.WriterRetained);
-            lock (_gate)
+            if (snapshot.Resident > _peak.Resident)
             {
-                if (snapshot.Resident > _peak.Resident)
+                // Walking the arenas locks them: only at a new peak.
+                snapshot = snapshot with { Malloc = MallocState.Read() };
+                lock (_gate)
                 {
                     _peak = snapshot;
                 }
@@ -209,7 +215,49 @@ internal sealed class MemoryBreakdown : IDisposable
         public long WriterOutstanding { get; init; }
 
         public long WriterRetained { get; init; }
+
+        public MallocState? Malloc { get; init; }
     }
+
+    /// <summary>glibc's view of the native heap (<c>mallinfo2</c>, glibc 2.33 and later): what it hands out and what it keeps.</summary>
+    private readonly record struct MallocState(long InUse, long Mapped, long Free)
+    {
+        public static MallocState? Read()
+        {
+            if (!OperatingSystem.IsLinux())
+            {
+                return null;
+            }
+
+            try
+            {
+                var info = MallInfo2();
+                return new MallocState((long)(info.Uordblks + info.Hblkhd), (long)info.Hblkhd, (long)info.Fordblks);
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                return null;
+            }
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MallInfo
+    {
+        public nuint Arena;
+        public nuint Ordblks;
+        public nuint Smblks;
+        public nuint Hblks;
+        public nuint Hblkhd;
+        public nuint Usmblks;
+        public nuint Fsmblks;
+        public nuint Uordblks;
+        public nuint Fordblks;
+        public nuint Keepcost;
+    }
+
+    [LibraryImport("libc", EntryPoint = "mallinfo2")]
+    private static partial MallInfo MallInfo2();
 
     /// <summary>The resident set of this process from <c>/proc/self/status</c> (zeros elsewhere but the total).</summary>
     private readonly record struct ProcStatus(long Resident, long Anonymous, long File, long Shared)
