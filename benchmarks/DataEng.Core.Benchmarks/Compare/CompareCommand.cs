@@ -25,6 +25,7 @@ internal static class CompareCommand
     public const string Usage = """
         compare [--rows N] [--turns K] [--cases lake,file,read,stream] [--stream-rows N] [--batch-rows N] [--row-group N]
                 [--in-process] [--dir PATH] [--markdown PATH] [--keep] [--memory-breakdown]
+                [--channel-capacity N]
 
           --rows N        rows of the standard dataset (default 10,000,000)
           --turns K       measured turns per engine, after one discarded warm-up turn (default 5)
@@ -36,6 +37,9 @@ internal static class CompareCommand
           --dir PATH      where outputs are written (default: a new folder under the temp directory)
           --markdown PATH also write the table (and the run's conditions) to this markdown file
           --keep          keep the outputs of the last turn
+          --channel-capacity N
+                          PipelineOptions.ChannelCapacity of our lake pipelines (default: the pipeline's default, 4);
+                          with --batch-rows it sets how much input is in flight
           --memory-breakdown
                           trace where the memory of each engine's last measured turn goes (managed allocation by
                           type, GCs, GC heap, native pools, resident set) and print it after the table; the traced
@@ -96,7 +100,7 @@ internal static class CompareCommand
             using var data = Generate(options);
             logicalBytes = data.LogicalBytes;
             using var duck = DuckDbPeer.Open();
-            var context = new CompareContext { Data = data, Duck = duck, Settings = settings, ReadBatchRows = options.BatchRows, ReadInput = readInput, StreamRows = options.StreamRows };
+            var context = new CompareContext { Data = data, Duck = duck, Settings = settings, ReadBatchRows = options.BatchRows, ReadInput = readInput, StreamRows = options.StreamRows, StreamBatchRows = options.BatchRows, ChannelCapacity = options.ChannelCapacity };
             LoadDuckTable(context);
             if (cases.Any(static c => c.Kind == CaseKind.Read))
             {
@@ -162,7 +166,7 @@ internal static class CompareCommand
         using var data = @case.Streaming ? StandardDataset.Generate(1) : Generate(options, quiet: true);
         using var duck = DuckDbPeer.Open();
         var settings = new WriteSettings(ParquetCodec.Snappy, options.RowGroupRows, WriteSettings.DefaultZstdLevel);
-        var context = new CompareContext { Data = data, Duck = duck, Settings = settings, ReadBatchRows = options.BatchRows, ReadInput = options.ReadInput ?? string.Empty, StreamRows = options.StreamRows };
+        var context = new CompareContext { Data = data, Duck = duck, Settings = settings, ReadBatchRows = options.BatchRows, ReadInput = options.ReadInput ?? string.Empty, StreamRows = options.StreamRows, StreamBatchRows = options.BatchRows, ChannelCapacity = options.ChannelCapacity };
         if (engine.NeedsDuckTable)
         {
             LoadDuckTable(context);
@@ -208,6 +212,12 @@ internal static class CompareCommand
         if (options.MemoryBreakdown)
         {
             start.ArgumentList.Add("--memory-breakdown");
+        }
+
+        if (options.ChannelCapacity is { } capacity)
+        {
+            start.ArgumentList.Add("--channel-capacity");
+            start.ArgumentList.Add(capacity.ToString(CultureInfo.InvariantCulture));
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the worker process.");
@@ -512,6 +522,8 @@ internal sealed class CompareOptions
 
     public bool MemoryBreakdown { get; private set; }
 
+    public int? ChannelCapacity { get; private set; }
+
     public string? WorkerCase { get; private set; }
 
     public int WorkerEngine { get; private set; }
@@ -572,6 +584,9 @@ internal sealed class CompareOptions
                     break;
                 case "--memory-breakdown":
                     options.MemoryBreakdown = true;
+                    break;
+                case "--channel-capacity":
+                    options.ChannelCapacity = checked((int)ParsePositive(arg, Value()));
                     break;
                 case "--help" or "-h":
                     options.Help = true;
