@@ -1,6 +1,7 @@
 using System.Diagnostics.Tracing;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using Apache.Arrow;
@@ -35,7 +36,10 @@ internal sealed partial class MemoryBreakdown : IDisposable
     private readonly object _gate = new();
     private volatile bool _stop;
     private bool _listenerDisposed;
+    private readonly byte[] _gcMarker = GC.AllocateArray<byte>(1, pinned: true);
     private Snapshot _peak;
+    private Snapshot _mappedPeak;
+    private long _lastMapTicks;
     private long _maxInputNative;
     private long _maxWriterNative;
     private object? _writer;
@@ -45,6 +49,7 @@ internal sealed partial class MemoryBreakdown : IDisposable
         _collectionsAtStart = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
         _allocatedAtStart = GC.GetTotalAllocatedBytes(precise: true);
         _peak = Take(null);
+        _mappedPeak = _peak;
         _sampler = new Thread(Sample) { IsBackground = true, Name = "memory-breakdown" };
         _sampler.Start();
     }
@@ -69,10 +74,11 @@ internal sealed partial class MemoryBreakdown : IDisposable
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - _allocatedAtStart;
         int[] collections = [GC.CollectionCount(0) - _collectionsAtStart[0], GC.CollectionCount(1) - _collectionsAtStart[1], GC.CollectionCount(2) - _collectionsAtStart[2]];
         DisposeListener();
-        Snapshot peak;
+        Snapshot peak, mapped;
         lock (_gate)
         {
             peak = _peak;
+            mapped = _mappedPeak;
         }
 
         var invariant = CultureInfo.InvariantCulture;
@@ -86,11 +92,18 @@ internal sealed partial class MemoryBreakdown : IDisposable
         sb.AppendLine(peak.WriterOutstanding < 0
             ? "    native, lake writer row buffers: not observed (not a lake engine)"
             : string.Create(invariant, $"    native, lake writer row buffers (its PooledMemoryAllocator): outstanding {Mb(peak.WriterOutstanding)} MB + retained {Mb(peak.WriterRetained)} MB"));
-        sb.AppendLine(peak.Malloc is { } m
-            ? string.Create(invariant, $"    native heap (glibc mallinfo2, every arena): in use {Mb(m.InUse)} MB (of which mmapped {Mb(m.Mapped)} MB), free but kept in the arenas {Mb(m.Free)} MB (the pools' blocks are part of \"in use\")")
-            : "    native heap: mallinfo2 not available");
         var known = peak.GcCommitted + peak.InputOutstanding + peak.InputRetained + Math.Max(0, peak.WriterOutstanding) + Math.Max(0, peak.WriterRetained) + peak.ResidentFile;
         sb.AppendLine(invariant, $"    rest (runtime, native codecs, thread stacks, malloc free lists; committed-but-untouched GC pages count as not resident): {Mb(peak.Resident - known)} MB");
+        if (mapped.Map is { } map && mapped.Malloc is { } m)
+        {
+            sb.AppendLine(invariant, $"  by mapping (/proc/self/smaps, at the highest sample it was read, at most every 250 ms: resident {Mb(mapped.Resident)} MB, {mapped.Elapsed.TotalSeconds:N1} s into the turn):");
+            sb.AppendLine(invariant, $"    GC heap range {Mb(map.Gc)} MB (GC committed as of the last GC then: {Mb(mapped.GcCommitted)} MB)");
+            sb.AppendLine(invariant, $"    glibc arenas (main heap + 64 MiB thread heaps) {Mb(map.Arenas)} MB, of which handed out {Mb(m.InUse - m.Mapped)} MB (mallinfo2) and free but resident ≈ {Mb(map.Arenas - (m.InUse - m.Mapped))} MB");
+            sb.AppendLine(invariant, $"    other anonymous {Mb(map.OtherAnonymous)} MB: glibc's mmapped blocks {Mb(m.Mapped)} MB (the pools' large blocks), the rest ≈ {Mb(map.OtherAnonymous - m.Mapped)} MB: thread stacks and the runtime's own memory, less the never-touched tails of pool blocks");
+            sb.AppendLine(invariant, $"    file-backed and shared {Mb(map.File)} MB (code, mapped assemblies, the JIT's double-mapped code)");
+            sb.AppendLine(invariant, $"    pools then: input batches {Mb(mapped.InputOutstanding + mapped.InputRetained)} MB, lake writer {Mb(Math.Max(0, mapped.WriterOutstanding + mapped.WriterRetained))} MB (both inside the glibc numbers above)");
+        }
+
         sb.AppendLine(invariant, $"  maxima over the turn: input batches native {Mb(_maxInputNative)} MB, lake writer native {Mb(Math.Max(0, _maxWriterNative))} MB, GC heap after a GC {Mb(_listener.MaxHeapAfterGc)} MB (LOH {Mb(_listener.MaxLohAfterGc)} MB, POH {Mb(_listener.MaxPohAfterGc)} MB)");
         sb.AppendLine(invariant, $"  GCs: gen0 {collections[0]}, gen1 {collections[1]}, gen2 {collections[2]} (a gen-N GC counts for every lower generation too); reasons: {_listener.Reasons()}");
         sb.AppendLine(invariant, $"  managed allocation: {Mb(allocated)} MB ({(double)allocated / Math.Max(1, rows):N1} B per row); sampled by type ({_listener.Ticks:N0} ticks, {Mb(_listener.SampledBytes)} MB attributed), top 15:");
@@ -172,11 +185,24 @@ internal sealed partial class MemoryBreakdown : IDisposable
             _maxWriterNative = Math.Max(_maxWriterNative, snapshot.WriterOutstanding + snapshot.WriterRetained);
             if (snapshot.Resident > _peak.Resident)
             {
-                // Walking the arenas locks them: only at a new peak.
+                // Walking the arenas locks them, and reading every mapping takes a few ms: only at a new peak, and
+                // the mappings at most every 250 ms.
                 snapshot = snapshot with { Malloc = MallocState.Read() };
+                var now = Environment.TickCount64;
+                var readMap = now - _lastMapTicks >= 250;
+                if (readMap)
+                {
+                    _lastMapTicks = now;
+                    snapshot = snapshot with { Map = MappedMemory.Read(_gcMarker) };
+                }
+
                 lock (_gate)
                 {
                     _peak = snapshot;
+                    if (readMap && snapshot.Map is not null)
+                    {
+                        _mappedPeak = snapshot;
+                    }
                 }
             }
 
@@ -217,6 +243,83 @@ internal sealed partial class MemoryBreakdown : IDisposable
         public long WriterRetained { get; init; }
 
         public MallocState? Malloc { get; init; }
+
+        public MappedMemory? Map { get; init; }
+    }
+
+    /// <summary>
+    /// The resident set by kind of mapping (<c>/proc/self/smaps</c>): the GC's reserved range (the run of anonymous
+    /// mappings that holds a pinned marker object), glibc's arenas (<c>[heap]</c> and the 64 MiB-aligned thread heaps),
+    /// other anonymous memory (glibc's mmapped blocks, thread stacks, the runtime's own) and file-backed pages.
+    /// Heuristic by construction; good to a few MB.
+    /// </summary>
+    private sealed record MappedMemory(long Gc, long Arenas, long OtherAnonymous, long File)
+    {
+        private const long ThreadHeapSize = 64L * 1024 * 1024;
+
+        public static unsafe MappedMemory? Read(byte[] marker)
+        {
+            if (!OperatingSystem.IsLinux())
+            {
+                return null;
+            }
+
+            var address = (ulong)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(marker));
+            var maps = new List<(ulong Start, ulong End, string Name, long Rss)>();
+            foreach (var line in System.IO.File.ReadLines("/proc/self/smaps"))
+            {
+                var dash = line.IndexOf('-', StringComparison.Ordinal);
+                var space = line.IndexOf(' ', StringComparison.Ordinal);
+                if (dash > 0 && space > dash && ulong.TryParse(line.AsSpan(0, dash), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var start)
+                    && ulong.TryParse(line.AsSpan(dash + 1, space - dash - 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var end))
+                {
+                    var fields = line.Split(' ', 6, StringSplitOptions.RemoveEmptyEntries);
+                    maps.Add((start, end, fields.Length > 5 ? fields[5].Trim() : string.Empty, 0));
+                }
+                else if (line.StartsWith("Rss:", StringComparison.Ordinal) && maps.Count > 0)
+                {
+                    maps[^1] = maps[^1] with { Rss = ProcStatus.Kb(line) };
+                }
+            }
+
+            // The GC's range: the contiguous anonymous mappings around the marker.
+            var index = maps.FindIndex(m => m.Start <= address && address < m.End);
+            var (gcFirst, gcLast) = (index, index);
+            while (gcFirst > 0 && maps[gcFirst - 1].End == maps[gcFirst].Start && maps[gcFirst - 1].Name.Length == 0)
+            {
+                gcFirst--;
+            }
+
+            while (gcLast >= 0 && gcLast + 1 < maps.Count && maps[gcLast + 1].Start == maps[gcLast].End && maps[gcLast + 1].Name.Length == 0)
+            {
+                gcLast++;
+            }
+
+            var heapStarts = maps.Where(static m => m.Name.Length == 0 && m.Start % ThreadHeapSize == 0).Select(static m => m.Start).ToHashSet();
+            long gc = 0, arenas = 0, other = 0, file = 0;
+            for (var i = 0; i < maps.Count; i++)
+            {
+                var (start, end, name, rss) = maps[i];
+                if (index >= 0 && i >= gcFirst && i <= gcLast)
+                {
+                    gc += rss;
+                }
+                else if (name == "[heap]" || (name.Length == 0 && heapStarts.Contains(start - (start % ThreadHeapSize)) && end <= start - (start % ThreadHeapSize) + ThreadHeapSize))
+                {
+                    arenas += rss;
+                }
+                else if (name.Length == 0 || name.StartsWith('['))
+                {
+                    other += rss;
+                }
+                else
+                {
+                    file += rss;
+                }
+            }
+
+            return new MappedMemory(gc, arenas, other, file);
+        }
     }
 
     /// <summary>glibc's view of the native heap (<c>mallinfo2</c>, glibc 2.33 and later): what it hands out and what it keeps.</summary>
@@ -293,7 +396,7 @@ internal sealed partial class MemoryBreakdown : IDisposable
             return new ProcStatus(resident, anonymous, file, shared);
         }
 
-        private static long Kb(string line)
+        public static long Kb(string line)
         {
             var value = line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim().Split(' ')[0];
             return long.Parse(value, CultureInfo.InvariantCulture) * 1024;
