@@ -21,7 +21,10 @@ namespace DataEng.Core.Benchmarks.Compare;
 /// set split into anonymous and file-backed pages, the GC heap (size, fragmentation and committed bytes as of the
 /// last GC, LOH), the native bytes of the input batches (<see cref="PooledMemoryAllocator.Shared"/>, which the
 /// pipeline's sources allocate from) and of the lake writer's row buffers (its own <see cref="PooledMemoryAllocator"/>,
-/// read by reflection from the writer the pipeline opened).</item>
+/// read by reflection from the writer the pipeline opened), and glibc's view of the native heap (<c>mallinfo2</c>);</item>
+/// <item>at most once a second, at a new highest sample, the resident set by kind of mapping (<c>/proc/self/smaps</c>):
+/// the GC's range, glibc's arenas (so memory glibc keeps after a free shows up), its mmapped blocks, file-backed
+/// pages.</item>
 /// </list>
 /// Off by default: without the option nothing here runs and the measured run is unchanged. With it, the listener
 /// and the sampler cost some time (the turn's seconds are not comparable) and a few MB (the table's peak includes
@@ -93,10 +96,10 @@ internal sealed partial class MemoryBreakdown : IDisposable
             ? "    native, lake writer row buffers: not observed (not a lake engine)"
             : string.Create(invariant, $"    native, lake writer row buffers (its PooledMemoryAllocator): outstanding {Mb(peak.WriterOutstanding)} MB + retained {Mb(peak.WriterRetained)} MB"));
         var known = peak.GcCommitted + peak.InputOutstanding + peak.InputRetained + Math.Max(0, peak.WriterOutstanding) + Math.Max(0, peak.WriterRetained) + peak.ResidentFile;
-        sb.AppendLine(invariant, $"    rest (runtime, native codecs, thread stacks, malloc free lists; committed-but-untouched GC pages count as not resident): {Mb(peak.Resident - known)} MB");
+        sb.AppendLine(invariant, $"    rest: {Mb(peak.Resident - known)} MB (runtime, thread stacks, memory glibc keeps after a free; negative when committed GC pages or the tails of pool blocks were never touched)");
         if (mapped.Map is { } map && mapped.Malloc is { } m)
         {
-            sb.AppendLine(invariant, $"  by mapping (/proc/self/smaps, at the highest sample it was read, at most every 250 ms: resident {Mb(mapped.Resident)} MB, {mapped.Elapsed.TotalSeconds:N1} s into the turn):");
+            sb.AppendLine(invariant, $"  by mapping (/proc/self/smaps, at the highest sample it was read, at most once a second: resident {Mb(mapped.Resident)} MB, {mapped.Elapsed.TotalSeconds:N1} s into the turn):");
             sb.AppendLine(invariant, $"    GC heap range {Mb(map.Gc)} MB (GC committed as of the last GC then: {Mb(mapped.GcCommitted)} MB)");
             sb.AppendLine(invariant, $"    glibc arenas (main heap + 64 MiB thread heaps) {Mb(map.Arenas)} MB, of which handed out {Mb(m.InUse - m.Mapped)} MB (mallinfo2) and free but resident ≈ {Mb(map.Arenas - (m.InUse - m.Mapped))} MB");
             sb.AppendLine(invariant, $"    other anonymous {Mb(map.OtherAnonymous)} MB: glibc's mmapped blocks {Mb(m.Mapped)} MB (the pools' large blocks), the rest ≈ {Mb(map.OtherAnonymous - m.Mapped)} MB: thread stacks and the runtime's own memory, less the never-touched tails of pool blocks");
@@ -186,10 +189,10 @@ internal sealed partial class MemoryBreakdown : IDisposable
             if (snapshot.Resident > _peak.Resident)
             {
                 // Walking the arenas locks them, and reading every mapping takes a few ms: only at a new peak, and
-                // the mappings at most every 250 ms.
+                // the mappings at most once a second.
                 snapshot = snapshot with { Malloc = MallocState.Read() };
                 var now = Environment.TickCount64;
-                var readMap = now - _lastMapTicks >= 250;
+                var readMap = now - _lastMapTicks >= 1000;
                 if (readMap)
                 {
                     _lastMapTicks = now;
