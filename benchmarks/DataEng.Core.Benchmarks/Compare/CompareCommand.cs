@@ -429,6 +429,15 @@ internal static class CompareCommand
         var baselines = string.Join(", ", results.Where(static r => r.Failure is null).Select(static r => r.BaselineBytes / 1_000_000).Distinct().Order().Select(static b => b.ToString("N0", CultureInfo.InvariantCulture)));
         sb.AppendLine(invariant, $"Peak WS = highest resident set of the process during a measured turn ({MemoryProbe.Method}), after a full compacting GC and malloc_trim; it includes the runtime and the input dataset held in memory (resident before the turns: {baselines} MB; engines reading from DuckDB's table also hold that table). Baseline = the resident set after setup, before the engine's first turn (runtime, dataset, the engine's own input such as DuckDB's table); peak − baseline is the memory the engine needed for the work, including what it kept from its earlier turns (pools, caches).");
         sb.AppendLine("Every output was verified by DuckDB (row count, 30 distinct dt, sum of id) after each turn, outside the timing.");
+        if (options.ChannelCapacity is { } capacity)
+        {
+            sb.AppendLine(invariant, $"Our lake pipelines ran with PipelineOptions.ChannelCapacity = {capacity} (--channel-capacity; the default is {new PipelineOptions().ChannelCapacity}).");
+        }
+
+        if (options.MemoryBreakdown)
+        {
+            sb.AppendLine("The last measured turn of every engine was traced (--memory-breakdown, below the table): its seconds include the tracing and are not comparable.");
+        }
         foreach (var note in results.Where(static r => r.Engine.Note is not null).Select(static r => $"{r.Engine.Name}: {r.Engine.Note}").Distinct())
         {
             sb.AppendLine(invariant, $"- {note}");
