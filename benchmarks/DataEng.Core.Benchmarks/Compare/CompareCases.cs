@@ -56,7 +56,7 @@ internal static class CompareCases
             {
                 var result = await Ours.WriteLakeAsync(output, new StandardDatasetSource(c.StreamRows, c.StreamBatchRows), c.Settings, c.ChannelCapacity).ConfigureAwait(false);
                 return result.RowsWritten;
-            }, IsOurs: true, Note: "a pipeline StandardDatasetSource (batches generated while read: generation time is included) → Lake.Write; the input is never held in memory, so the peak shows what the writer needs whatever the input size.")),
+            }, IsOurs: true, Note: "a pipeline StandardDatasetSource (batches generated while read: generation time is included) → Lake.Write; the input is never all in memory, only the batches in flight (up to ChannelCapacity + 2 of them), so the peak shows what the pipeline and the writer need whatever the input size.")),
             Streaming: true);
     }
 
