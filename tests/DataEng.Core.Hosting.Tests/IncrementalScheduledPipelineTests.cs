@@ -1,8 +1,10 @@
 using System.Threading.Channels;
+using DataEng.Core.Tests;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
@@ -39,6 +41,30 @@ public class IncrementalScheduledPipelineTests
         Assert.Equal("int:8", host.Status.LastWatermark);
         Assert.Equal(4, host.Status.LastResult!.RunNumber);
         Assert.True(host.Status.IsIncremental);
+    }
+
+    [Fact]
+    public async Task ScheduledIncrementalRun_OverASnapshot_LogsItsRangeAsUnbounded()
+    {
+        var table = new LiveTable();
+        var sink = new MemoryTableSink();
+        var logs = new CapturingLoggerProvider();
+        table.Add(1, 3);
+        await using var host = new IncrementalHost(table, sink, [("Interval", "00:05:00")], logs: logs);
+        await host.StartAsync();
+
+        var first = await host.TickAsync(Start.AddMinutes(5));
+        table.Add(4, 1);
+        var second = await host.TickAsync(Start.AddMinutes(10));
+
+        Assert.True(second.IncrementalResult!.Plan.IsHighUnbounded);
+        var committed = logs.Lines.Where(l => l.StartsWith("Information 710 ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, committed.Count);
+        Assert.Contains("committed 3 rows (range unbounded to unbounded); watermark int:3", committed[0]);
+        Assert.Contains($"committed 1 rows (range {second.IncrementalResult.Plan.Low} to unbounded); watermark int:4", committed[1]);
+        Assert.Contains(logs.Lines, l => l.StartsWith("Information 600 ", StringComparison.Ordinal) && l.Contains(", unbounded]", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Lines, l => l.Contains(long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        Assert.Null(first.Exception);
     }
 
     [Fact]
@@ -212,10 +238,15 @@ public class IncrementalScheduledPipelineTests
         {
         }
 
-        public IncrementalHost(LiveTable table, ISink sink, (string Key, string Value)[] configuration, ICheckpointStore? store = null, Func<IServiceProvider, IncrementalRunOptions>? runOptions = null)
+        public IncrementalHost(LiveTable table, ISink sink, (string Key, string Value)[] configuration, ICheckpointStore? store = null, Func<IServiceProvider, IncrementalRunOptions>? runOptions = null, CapturingLoggerProvider? logs = null)
         {
             _table = table;
             var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            if (logs is not null)
+            {
+                builder.Logging.AddProvider(logs);
+            }
+
             builder.Configuration.AddInMemoryCollection(configuration.ToDictionary(c => "DataEng:Pipelines:orders:" + c.Key, c => (string?)c.Value));
             builder.Services.AddSingleton<TimeProvider>(Clock);
             if (store is not null)
@@ -226,7 +257,11 @@ public class IncrementalScheduledPipelineTests
             builder.Services.AddDataEngIncrementalPipeline(
                 "orders",
                 sp => Pipeline.Create("orders")
-                    .Configure(o => o.TimeProvider = sp.GetRequiredService<TimeProvider>())
+                    .Configure(o =>
+                    {
+                        o.TimeProvider = sp.GetRequiredService<TimeProvider>();
+                        o.LoggerFactory = sp.GetRequiredService<ILoggerFactory>();
+                    })
                     .Extract(Incremental.Over(table, "id", ["id"]))
                     .Load(sink)
                     .Build(),

@@ -24,7 +24,8 @@ internal static class CompareCommand
 {
     public const string Usage = """
         compare [--rows N] [--turns K] [--cases lake,file,read,stream] [--stream-rows N] [--batch-rows N] [--row-group N]
-                [--in-process] [--dir PATH] [--markdown PATH] [--keep]
+                [--in-process] [--dir PATH] [--markdown PATH] [--keep] [--memory-breakdown]
+                [--channel-capacity N]
 
           --rows N        rows of the standard dataset (default 10,000,000)
           --turns K       measured turns per engine, after one discarded warm-up turn (default 5)
@@ -36,6 +37,13 @@ internal static class CompareCommand
           --dir PATH      where outputs are written (default: a new folder under the temp directory)
           --markdown PATH also write the table (and the run's conditions) to this markdown file
           --keep          keep the outputs of the last turn
+          --channel-capacity N
+                          PipelineOptions.ChannelCapacity of our lake pipelines (default: the pipeline's default, 4);
+                          with --batch-rows it sets how much input is in flight
+          --memory-breakdown
+                          trace where the memory of each engine's last measured turn goes (managed allocation by
+                          type, GCs, GC heap, native pools, resident set) and print it after the table; the traced
+                          turns run slower, so their seconds are not comparable
         """;
 
     private const string ResultMarker = "##compare-result ";
@@ -92,7 +100,7 @@ internal static class CompareCommand
             using var data = Generate(options);
             logicalBytes = data.LogicalBytes;
             using var duck = DuckDbPeer.Open();
-            var context = new CompareContext { Data = data, Duck = duck, Settings = settings, ReadBatchRows = options.BatchRows, ReadInput = readInput, StreamRows = options.StreamRows };
+            var context = new CompareContext { Data = data, Duck = duck, Settings = settings, ReadBatchRows = options.BatchRows, ReadInput = readInput, StreamRows = options.StreamRows, StreamBatchRows = options.BatchRows, ChannelCapacity = options.ChannelCapacity };
             LoadDuckTable(context);
             if (cases.Any(static c => c.Kind == CaseKind.Read))
             {
@@ -133,6 +141,12 @@ internal static class CompareCommand
         }
 
         var report = Report(results, options, settings, logicalBytes);
+        var breakdowns = string.Join(Environment.NewLine, results.Where(static r => r.Breakdown is not null).Select(static r => r.Breakdown));
+        if (breakdowns.Length > 0)
+        {
+            report += Environment.NewLine + "```" + Environment.NewLine + breakdowns + "```" + Environment.NewLine;
+        }
+
         Console.WriteLine();
         Console.WriteLine(report);
         if (options.Markdown is { } markdown)
@@ -152,7 +166,7 @@ internal static class CompareCommand
         using var data = @case.Streaming ? StandardDataset.Generate(1) : Generate(options, quiet: true);
         using var duck = DuckDbPeer.Open();
         var settings = new WriteSettings(ParquetCodec.Snappy, options.RowGroupRows, WriteSettings.DefaultZstdLevel);
-        var context = new CompareContext { Data = data, Duck = duck, Settings = settings, ReadBatchRows = options.BatchRows, ReadInput = options.ReadInput ?? string.Empty, StreamRows = options.StreamRows };
+        var context = new CompareContext { Data = data, Duck = duck, Settings = settings, ReadBatchRows = options.BatchRows, ReadInput = options.ReadInput ?? string.Empty, StreamRows = options.StreamRows, StreamBatchRows = options.BatchRows, ChannelCapacity = options.ChannelCapacity };
         if (engine.NeedsDuckTable)
         {
             LoadDuckTable(context);
@@ -163,7 +177,7 @@ internal static class CompareCommand
         var root = options.Directory ?? Path.GetTempPath();
         var result = (await RunCaseAsync(@case, [engine], context, options, root, printTitle: false).ConfigureAwait(false))[0];
         result.BaselineBytes = baseline;
-        var dto = new WorkerResult(result.Seconds, result.CpuSeconds, result.LastWarmUp, result.BaselineBytes, result.OutputBytes, result.PeakBytes, result.PeakDeltaBytes, result.Failure);
+        var dto = new WorkerResult(result.Seconds, result.CpuSeconds, result.LastWarmUp, result.BaselineBytes, result.OutputBytes, result.PeakBytes, result.PeakDeltaBytes, result.Failure, result.Breakdown);
         Console.WriteLine(ResultMarker + JsonSerializer.Serialize(dto));
         return 0;
     }
@@ -195,6 +209,17 @@ internal static class CompareCommand
             start.ArgumentList.Add("--keep");
         }
 
+        if (options.MemoryBreakdown)
+        {
+            start.ArgumentList.Add("--memory-breakdown");
+        }
+
+        if (options.ChannelCapacity is { } capacity)
+        {
+            start.ArgumentList.Add("--channel-capacity");
+            start.ArgumentList.Add(capacity.ToString(CultureInfo.InvariantCulture));
+        }
+
         using var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the worker process.");
         WorkerResult? dto = null;
         while (await process.StandardOutput.ReadLineAsync().ConfigureAwait(false) is { } line)
@@ -224,6 +249,7 @@ internal static class CompareCommand
         result.PeakBytes = dto.PeakBytes;
         result.PeakDeltaBytes = dto.PeakDeltaBytes;
         result.Failure = dto.Failure;
+        result.Breakdown = dto.Breakdown;
         return result;
     }
 
@@ -280,7 +306,8 @@ internal static class CompareCommand
 
                 var output = OutputPath(@case, result.Engine, caseDir);
                 var keep = options.Keep && turn == options.Turns;
-                await RunTurnAsync(result, context, output, measured: turn > 0, keep).ConfigureAwait(false);
+                var trace = options.MemoryBreakdown && turn == options.Turns;
+                await RunTurnAsync(result, context, output, measured: turn > 0, keep, trace).ConfigureAwait(false);
                 Console.WriteLine(result.Failure is null
                     ? $"  {label,-12} {result.Engine.Name,-44} {(turn > 0 ? result.Seconds[^1] : result.LastWarmUp),8:N3} s"
                     : $"  {label,-12} {result.Engine.Name,-44} FAILED: {result.Failure}");
@@ -290,7 +317,7 @@ internal static class CompareCommand
         return results;
     }
 
-    private static async Task RunTurnAsync(EngineResult result, CompareContext context, string output, bool measured, bool keep)
+    private static async Task RunTurnAsync(EngineResult result, CompareContext context, string output, bool measured, bool keep, bool trace)
     {
         var kind = result.Case.Kind;
         TryDelete(output);
@@ -305,9 +332,12 @@ internal static class CompareCommand
         double cpuSeconds;
         long peak;
         long start;
+        string? breakdown = null;
+        var expected = result.Case.Streaming ? context.StreamRows : context.Data.Rows;
         try
         {
             using var process = Process.GetCurrentProcess();
+            using var tracer = trace ? MemoryBreakdown.Start() : null;
             using var probe = MemoryProbe.Start();
             start = probe.StartBytes;
             var cpu = process.TotalProcessorTime;
@@ -318,6 +348,7 @@ internal static class CompareCommand
             cpuSeconds = (process.TotalProcessorTime - cpu).TotalSeconds;
             seconds = watch.Elapsed.TotalSeconds;
             peak = probe.StopAndGetPeak();
+            breakdown = tracer?.Stop($"{result.Case.Title} / {result.Engine.Name}", expected, peak);
         }
         catch (Exception e)
         {
@@ -326,7 +357,6 @@ internal static class CompareCommand
         }
 
         // Verification is not timed: DuckDB reads back what was written; readers must return every row.
-        var expected = result.Case.Streaming ? context.StreamRows : context.Data.Rows;
         var problem = kind == CaseKind.Read
             ? rows == expected ? null : $"read {rows:N0} rows, expected {expected:N0}"
             : DuckDbPeer.Verify(output, expected);
@@ -343,6 +373,7 @@ internal static class CompareCommand
             result.PeakBytes = Math.Max(result.PeakBytes, peak);
             result.PeakDeltaBytes = Math.Max(result.PeakDeltaBytes, peak - start);
             result.OutputBytes = kind == CaseKind.Read ? new FileInfo(context.ReadInput).Length : SizeOf(output);
+            result.Breakdown = breakdown ?? result.Breakdown;
         }
         else
         {
@@ -398,6 +429,15 @@ internal static class CompareCommand
         var baselines = string.Join(", ", results.Where(static r => r.Failure is null).Select(static r => r.BaselineBytes / 1_000_000).Distinct().Order().Select(static b => b.ToString("N0", CultureInfo.InvariantCulture)));
         sb.AppendLine(invariant, $"Peak WS = highest resident set of the process during a measured turn ({MemoryProbe.Method}), after a full compacting GC and malloc_trim; it includes the runtime and the input dataset held in memory (resident before the turns: {baselines} MB; engines reading from DuckDB's table also hold that table). Baseline = the resident set after setup, before the engine's first turn (runtime, dataset, the engine's own input such as DuckDB's table); peak − baseline is the memory the engine needed for the work, including what it kept from its earlier turns (pools, caches).");
         sb.AppendLine("Every output was verified by DuckDB (row count, 30 distinct dt, sum of id) after each turn, outside the timing.");
+        if (options.ChannelCapacity is { } capacity)
+        {
+            sb.AppendLine(invariant, $"Our lake pipelines ran with PipelineOptions.ChannelCapacity = {capacity} (--channel-capacity; the default is {new PipelineOptions().ChannelCapacity}).");
+        }
+
+        if (options.MemoryBreakdown)
+        {
+            sb.AppendLine("The last measured turn of every engine was traced (--memory-breakdown, below the table): its seconds include the tracing and are not comparable.");
+        }
         foreach (var note in results.Where(static r => r.Engine.Note is not null).Select(static r => $"{r.Engine.Name}: {r.Engine.Note}").Distinct())
         {
             sb.AppendLine(invariant, $"- {note}");
@@ -489,6 +529,10 @@ internal sealed class CompareOptions
 
     public bool InProcess { get; private set; }
 
+    public bool MemoryBreakdown { get; private set; }
+
+    public int? ChannelCapacity { get; private set; }
+
     public string? WorkerCase { get; private set; }
 
     public int WorkerEngine { get; private set; }
@@ -547,6 +591,12 @@ internal sealed class CompareOptions
                 case "--keep":
                     options.Keep = true;
                     break;
+                case "--memory-breakdown":
+                    options.MemoryBreakdown = true;
+                    break;
+                case "--channel-capacity":
+                    options.ChannelCapacity = checked((int)ParsePositive(arg, Value()));
+                    break;
                 case "--help" or "-h":
                     options.Help = true;
                     break;
@@ -573,4 +623,4 @@ internal sealed class CompareOptions
 }
 
 /// <summary>What a worker process reports back.</summary>
-internal sealed record WorkerResult(List<double> Seconds, List<double> CpuSeconds, double WarmUpSeconds, long BaselineBytes, long OutputBytes, long PeakBytes, long PeakDeltaBytes, string? Failure);
+internal sealed record WorkerResult(List<double> Seconds, List<double> CpuSeconds, double WarmUpSeconds, long BaselineBytes, long OutputBytes, long PeakBytes, long PeakDeltaBytes, string? Failure, string? Breakdown);

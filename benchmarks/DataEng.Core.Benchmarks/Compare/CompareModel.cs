@@ -34,6 +34,12 @@ internal sealed class CompareContext
     /// <summary>Gets the rows the streaming case generates while it writes (not held in memory).</summary>
     public long StreamRows { get; init; }
 
+    /// <summary>Gets the rows per batch the streaming case generates.</summary>
+    public int StreamBatchRows { get; init; } = StandardDataset.DefaultBatchRows;
+
+    /// <summary>Gets the <see cref="PipelineOptions.ChannelCapacity"/> of our lake pipelines (null: the pipeline's default).</summary>
+    public int? ChannelCapacity { get; init; }
+
     /// <summary>Gets the rows per batch readers produce.</summary>
     public int ReadBatchRows { get; init; } = StandardDataset.DefaultBatchRows;
 }
@@ -79,6 +85,9 @@ internal sealed class EngineResult(CompareCase @case, CompareEngine engine)
     public long PeakDeltaBytes { get; set; }
 
     public string? Failure { get; set; }
+
+    /// <summary>Gets or sets the memory breakdown of the last measured turn (<c>--memory-breakdown</c> only).</summary>
+    public string? Breakdown { get; set; }
 
     public double MedianSeconds => Median(Seconds);
 

@@ -83,22 +83,25 @@ internal sealed class StandardDataset : IDisposable
     }
 
     /// <summary>Generates one batch: rows <paramref name="firstId"/> .. <paramref name="firstId"/> + <paramref name="length"/> - 1.</summary>
+    /// <remarks>Every buffer is written in place in memory from <paramref name="allocator"/> (as a reader of ours
+    /// fills its batches): nothing is staged in managed arrays, so a streaming run's managed allocation is the
+    /// writer's, not the generator's.</remarks>
     public static RecordBatch GenerateBatch(int batchIndex, long firstId, int length, ulong seed = DefaultSeed, MemoryAllocator? allocator = null)
     {
         allocator ??= MemoryAllocator.Default.Value;
         var columnSeed = SplitMix64.Mix(seed ^ SplitMix64.Mix((ulong)batchIndex + 1));
 
-        var id = new ArrowBuffer.Builder<long>(length).Resize(length);
-        var idSpan = id.Span;
+        var id = OwnedBuffer.Allocate(allocator, length * sizeof(long), zeroed: false);
+        var idSpan = id.As<long>();
         for (var i = 0; i < length; i++)
         {
             idSpan[i] = firstId + i;
         }
 
-        var ts = new ArrowBuffer.Builder<long>(length).Resize(length);
-        var dt = new ArrowBuffer.Builder<int>(length).Resize(length);
-        var tsSpan = ts.Span;
-        var dtSpan = dt.Span;
+        var ts = OwnedBuffer.Allocate(allocator, length * sizeof(long), zeroed: false);
+        var dt = OwnedBuffer.Allocate(allocator, length * sizeof(int), zeroed: false);
+        var tsSpan = ts.As<long>();
+        var dtSpan = dt.As<int>();
         var rng = new SplitMix64(columnSeed + 1);
         const ulong span = (ulong)(Days * MicrosPerDay);
         for (var i = 0; i < length; i++)
@@ -108,16 +111,16 @@ internal sealed class StandardDataset : IDisposable
             dtSpan[i] = (int)(micros / MicrosPerDay);
         }
 
-        var customer = new ArrowBuffer.Builder<int>(length).Resize(length);
-        var customerSpan = customer.Span;
+        var customer = OwnedBuffer.Allocate(allocator, length * sizeof(int), zeroed: false);
+        var customerSpan = customer.As<int>();
         rng = new SplitMix64(columnSeed + 2);
         for (var i = 0; i < length; i++)
         {
             customerSpan[i] = (int)rng.NextBelow(Customers);
         }
 
-        var amount = new ArrowBuffer.Builder<double>(length).Resize(length);
-        var amountSpan = amount.Span;
+        var amount = OwnedBuffer.Allocate(allocator, length * sizeof(double), zeroed: false);
+        var amountSpan = amount.As<double>();
         rng = new SplitMix64(columnSeed + 3);
         for (var i = 0; i < length; i++)
         {
@@ -129,11 +132,11 @@ internal sealed class StandardDataset : IDisposable
 
         IArrowArray[] columns =
         [
-            new Int64Array(id.Build(allocator), ArrowBuffer.Empty, length, 0, 0),
-            new TimestampArray((TimestampType)Schema.FieldsList[1].DataType, ts.Build(allocator), ArrowBuffer.Empty, length, 0, 0),
-            new Date32Array(dt.Build(allocator), ArrowBuffer.Empty, length, 0, 0),
-            new Int32Array(customer.Build(allocator), ArrowBuffer.Empty, length, 0, 0),
-            new DoubleArray(amount.Build(allocator), ArrowBuffer.Empty, length, 0, 0),
+            new Int64Array(id.Build(), ArrowBuffer.Empty, length, 0, 0),
+            new TimestampArray((TimestampType)Schema.FieldsList[1].DataType, ts.Build(), ArrowBuffer.Empty, length, 0, 0),
+            new Date32Array(dt.Build(), ArrowBuffer.Empty, length, 0, 0),
+            new Int32Array(customer.Build(), ArrowBuffer.Empty, length, 0, 0),
+            new DoubleArray(amount.Build(), ArrowBuffer.Empty, length, 0, 0),
             currency,
             note,
         ];
@@ -162,9 +165,9 @@ internal sealed class StandardDataset : IDisposable
 
     private static StringArray BuildCurrency(int length, SplitMix64 rng, MemoryAllocator allocator)
     {
-        var offsets = new ArrowBuffer.Builder<int>(length + 1).Resize(length + 1);
-        var offsetSpan = offsets.Span;
-        var data = new ArrowBuffer.Builder<byte>(length * 3).Resize(length * 3);
+        var offsets = OwnedBuffer.Allocate(allocator, (length + 1) * sizeof(int), zeroed: false);
+        var offsetSpan = offsets.As<int>();
+        var data = OwnedBuffer.Allocate(allocator, length * 3, zeroed: false);
         var dataSpan = data.Span;
         for (var i = 0; i < length; i++)
         {
@@ -176,38 +179,42 @@ internal sealed class StandardDataset : IDisposable
         }
 
         offsetSpan[length] = length * 3;
-        return new StringArray(length, offsets.Build(allocator), data.Build(allocator), ArrowBuffer.Empty, 0, 0);
+        return new StringArray(length, offsets.Build(), data.Build(), ArrowBuffer.Empty, 0, 0);
     }
 
     private static StringArray BuildNote(int length, SplitMix64 rng, MemoryAllocator allocator)
     {
         // Pass 1: nulls and lengths (so the data buffer has its exact size); pass 2: characters.
-        var offsets = new ArrowBuffer.Builder<int>(length + 1).Resize(length + 1);
-        var offsetSpan = offsets.Span;
-        var validity = new ArrowBuffer.BitmapBuilder(length);
+        var offsets = OwnedBuffer.Allocate(allocator, (length + 1) * sizeof(int), zeroed: false);
+        var offsetSpan = offsets.As<int>();
+        var validity = OwnedBuffer.Allocate(allocator, (length + 7) / 8, zeroed: true);
+        var validitySpan = validity.Span;
         var total = 0;
+        var nullCount = 0;
         for (var i = 0; i < length; i++)
         {
             offsetSpan[i] = total;
             var draw = rng.Next();
-            var isNull = draw % 5 == 0;
-            validity.Append(!isNull);
-            if (!isNull)
+            if (draw % 5 == 0)
             {
+                nullCount++;
+            }
+            else
+            {
+                validitySpan[i >> 3] |= (byte)(1 << (i & 7));
                 total += 8 + (int)((draw >> 8) % 17);
             }
         }
 
         offsetSpan[length] = total;
-        var data = new ArrowBuffer.Builder<byte>(Math.Max(total, 1)).Resize(total);
+        var data = OwnedBuffer.Allocate(allocator, total, zeroed: false);
         var dataSpan = data.Span;
         for (var i = 0; i < total; i++)
         {
             dataSpan[i] = NoteAlphabet[rng.NextBelow((ulong)NoteAlphabet.Length)];
         }
 
-        var nullCount = validity.UnsetBitCount;
-        return new StringArray(length, offsets.Build(allocator), data.Build(allocator), validity.Build(allocator), nullCount, 0);
+        return new StringArray(length, offsets.Build(), data.Build(), validity.Build(), nullCount, 0);
     }
 }
 

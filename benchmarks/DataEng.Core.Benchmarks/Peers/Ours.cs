@@ -1,5 +1,7 @@
 using System.IO.Compression;
+using System.Reflection;
 using Apache.Arrow;
+using DataEng.Core.Benchmarks.Compare;
 using DataEng.Core.Benchmarks.Data;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,18 +20,48 @@ internal static class Ours
         _ => throw new ArgumentOutOfRangeException(nameof(level), level, "DataEng.Core (through Parquet.Net) offers Zstd levels 1, 3 and 19 only."),
     };
 
-    public static ParquetWriteOptions WriteOptions(WriteSettings settings) => new()
+    /// <summary>The name of the Parquet.Net engine in <c>ParquetWriterEngine</c>.</summary>
+    public const string ParquetNetEngine = "ParquetNet";
+
+    /// <summary>
+    /// <c>ParquetWriteOptions.Engine</c> (an enum <c>ParquetWriterEngine</c>), looked up by name so this project builds
+    /// against library versions with and without it; null when the library has a single engine.
+    /// </summary>
+    private static readonly PropertyInfo? EngineProperty = typeof(ParquetWriteOptions).GetProperty("Engine", BindingFlags.Public | BindingFlags.Instance) is { CanWrite: true, PropertyType.IsEnum: true } property
+        ? property
+        : null;
+
+    /// <summary>Gets the default engine's name (<c>ParquetWriteOptions.Engine</c>), or null when the library has no such option.</summary>
+    public static string? DefaultEngine => EngineProperty?.GetValue(new ParquetWriteOptions())?.ToString();
+
+    /// <summary>Returns whether the library's writer offers the engine <paramref name="engine"/> (<c>ParquetWriterEngine</c>).</summary>
+    public static bool HasEngine(string engine) => EngineProperty is { } property && Enum.TryParse(property.PropertyType, engine, ignoreCase: false, out _);
+
+    /// <summary>The library's write options for <paramref name="settings"/>.</summary>
+    /// <param name="settings">Codec, level and row-group size.</param>
+    /// <param name="engine">A <c>ParquetWriterEngine</c> name, or null for the library's default.</param>
+    public static ParquetWriteOptions WriteOptions(WriteSettings settings, string? engine = null)
     {
-        Compression = settings.Codec == ParquetCodec.Zstd ? ParquetCompression.Zstd : ParquetCompression.Snappy,
-        CompressionLevel = settings.Codec == ParquetCodec.Zstd ? ZstdLevel(settings.ZstdLevel) : CompressionLevel.Fastest,
-        RowGroupSize = settings.RowGroupRows,
-    };
+        var options = new ParquetWriteOptions
+        {
+            Compression = settings.Codec == ParquetCodec.Zstd ? ParquetCompression.Zstd : ParquetCompression.Snappy,
+            CompressionLevel = settings.Codec == ParquetCodec.Zstd ? ZstdLevel(settings.ZstdLevel) : CompressionLevel.Fastest,
+            RowGroupSize = settings.RowGroupRows,
+        };
+        if (engine is not null)
+        {
+            var property = EngineProperty ?? throw new InvalidOperationException($"This DataEng.Core has no ParquetWriteOptions.Engine, so the engine '{engine}' cannot be chosen.");
+            property.SetValue(options, Enum.Parse(property.PropertyType, engine));
+        }
+
+        return options;
+    }
 
     /// <summary>Writes one Parquet file with the library's Arrow → Parquet writer.</summary>
-    public static async Task WriteFileAsync(string path, Schema schema, IReadOnlyList<RecordBatch> batches, WriteSettings settings)
+    public static async Task WriteFileAsync(string path, Schema schema, IReadOnlyList<RecordBatch> batches, WriteSettings settings, string? engine = null)
     {
         await using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.None);
-        await using var writer = await ArrowParquetWriter.CreateAsync(stream, schema, WriteOptions(settings), null, CancellationToken.None).ConfigureAwait(false);
+        await using var writer = await ArrowParquetWriter.CreateAsync(stream, schema, WriteOptions(settings, engine), null, CancellationToken.None).ConfigureAwait(false);
         foreach (var batch in batches)
         {
             await writer.WriteAsync(batch).ConfigureAwait(false);
@@ -39,9 +71,9 @@ internal static class Ours
     }
 
     /// <summary>The lake writer's options for the standard dataset: Hive partitions by the existing <c>dt</c> column.</summary>
-    public static LakeWriterOptions LakeOptions(WriteSettings settings)
+    public static LakeWriterOptions LakeOptions(WriteSettings settings, string? engine = null)
     {
-        var options = new LakeWriterOptions { RowGroupSize = settings.RowGroupRows, Parquet = WriteOptions(settings) };
+        var options = new LakeWriterOptions { RowGroupSize = settings.RowGroupRows, Parquet = WriteOptions(settings, engine) };
         options.PartitionBy.Add(PartitionSpec.Identity("dt"));
         return options;
     }
@@ -50,16 +82,26 @@ internal static class Ours
     /// Writes the batches into a lake at <paramref name="root"/> by running a pipeline (in-memory source → lake sink):
     /// what a user writes. The run ends with the lake's two-phase commit (files fsynced, renamed, manifest written).
     /// </summary>
-    public static Task<RunResult> WriteLakeAsync(string root, IReadOnlyList<RecordBatch> batches, WriteSettings settings)
-        => WriteLakeAsync(root, new InMemorySource(StandardDataset.Schema, batches), settings);
+    public static Task<RunResult> WriteLakeAsync(string root, IReadOnlyList<RecordBatch> batches, WriteSettings settings, int? channelCapacity = null, string? engine = null)
+        => WriteLakeAsync(root, new InMemorySource(StandardDataset.Schema, batches), settings, channelCapacity, engine);
 
     /// <summary>Runs a pipeline from <paramref name="source"/> into a lake partitioned by <c>dt</c>.</summary>
-    public static Task<RunResult> WriteLakeAsync(string root, ISource source, WriteSettings settings)
-        => Pipeline.Create("bench-lake")
+    /// <remarks>Under <c>compare --memory-breakdown</c> the sink is wrapped so the breakdown can read the writer's memory.</remarks>
+    public static Task<RunResult> WriteLakeAsync(string root, ISource source, WriteSettings settings, int? channelCapacity = null, string? engine = null)
+    {
+        var sink = Lake.Write(root, LakeOptions(settings, engine));
+        var builder = Pipeline.Create("bench-lake");
+        if (channelCapacity is { } capacity)
+        {
+            builder.Configure(o => o.ChannelCapacity = capacity);
+        }
+
+        return builder
             .Extract(source)
-            .Load(Lake.Write(root, LakeOptions(settings)))
+            .Load(MemoryBreakdown.Current?.Observe(sink) ?? sink)
             .Build()
             .RunAsync();
+    }
 
     /// <summary>Reads a Hive dataset with the library's lake source; returns the rows.</summary>
     public static Task<long> ReadLakeAsync(string root, IReadOnlyList<string>? columns = null, Func<LakePartitionValues, bool>? filter = null, int batchRows = StandardDataset.DefaultBatchRows)

@@ -212,7 +212,7 @@ internal sealed class ScheduledPipelineService : BackgroundService
             });
             if (incremental is not null)
             {
-                Log.IncrementalRunSucceeded(_logger, name, result.RunNumber, result.RowsWritten, incremental.Plan.Low ?? "-", incremental.Plan.High ?? "(nothing)", incremental.Watermark ?? "(none)", result.Duration.TotalMilliseconds);
+                Log.IncrementalRunSucceeded(_logger, name, result.RunNumber, result.RowsWritten, incremental.Plan.DisplayLow, incremental.Plan.DisplayHigh, incremental.Watermark ?? "(none)", result.Duration.TotalMilliseconds);
             }
             else
             {

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Numerics;
-using System.Runtime.InteropServices;
 using Apache.Arrow.Memory;
 
 namespace DataEng.Core;
@@ -11,7 +10,11 @@ namespace DataEng.Core;
 /// operating system for fresh pages.
 /// </summary>
 /// <remarks>
-/// <para>Buffers are native memory aligned to 64 bytes (Arrow's recommended alignment). A buffer goes back to its
+/// <para>Buffers are native memory aligned to 64 bytes (Arrow's recommended alignment). On Linux, blocks of
+/// 128 KiB or more are mapped from the operating system directly (anonymous
+/// <c>mmap</c>) and unmapped when freed, so memory released beyond the pools' bound goes back to the system at once
+/// instead of staying in the C runtime's heap (glibc keeps freed blocks below its adaptive threshold of up to
+/// 32 MiB for reuse, and a long streaming run would see that retention grow with its input). A buffer goes back to its
 /// pool when the Arrow buffer that owns it is disposed, that is when the last batch or array referring to it is
 /// disposed. Pools are bounded by <see cref="PooledMemoryAllocatorOptions.MaxRetainedBytes"/>; a released buffer
 /// that does not fit is freed at once. Requests larger than <see cref="PooledMemoryAllocatorOptions.MaxPooledBufferSize"/>
@@ -132,12 +135,12 @@ public sealed class PooledMemoryAllocator : MemoryAllocator, IDisposable
         if (length > _maxPooledBufferSize)
         {
             var size = RoundUp(length, MinimumBlockSize);
-            var large = AllocateBlock(size);
+            var large = AllocateBlock(size, out var largeZeroed);
             Interlocked.Increment(ref _fresh);
             Interlocked.Add(ref _outstandingBytes, size);
             bytesAllocated = size;
             var owner = new Owner(this, large, length, -1, size);
-            if (zero)
+            if (zero && !largeZeroed)
             {
                 owner.GetSpan().Clear();
             }
@@ -147,6 +150,7 @@ public sealed class PooledMemoryAllocator : MemoryAllocator, IDisposable
 
         var index = ClassIndex(length);
         var sizeClass = _classes[index];
+        var zeroed = false;
         if (sizeClass.TryPop(out var block))
         {
             Interlocked.Add(ref _retainedBytes, -sizeClass.Size);
@@ -154,14 +158,14 @@ public sealed class PooledMemoryAllocator : MemoryAllocator, IDisposable
         }
         else
         {
-            block = AllocateBlock(sizeClass.Size);
+            block = AllocateBlock(sizeClass.Size, out zeroed);
             Interlocked.Increment(ref _fresh);
         }
 
         Interlocked.Add(ref _outstandingBytes, sizeClass.Size);
         bytesAllocated = sizeClass.Size;
         var pooled = new Owner(this, block, length, index, sizeClass.Size);
-        if (zero)
+        if (zero && !zeroed)
         {
             pooled.GetSpan().Clear();
         }
@@ -197,16 +201,16 @@ public sealed class PooledMemoryAllocator : MemoryAllocator, IDisposable
 
     private static int RoundUp(int value, int multiple) => checked((value + multiple - 1) / multiple * multiple);
 
-    private static unsafe nint AllocateBlock(int size)
+    private static nint AllocateBlock(int size, out bool zeroed)
     {
-        var pointer = (nint)NativeMemory.AlignedAlloc((nuint)size, DefaultAlignment);
+        var pointer = NativeBlocks.Allocate(size, DefaultAlignment, out zeroed);
         GC.AddMemoryPressure(size);
         return pointer;
     }
 
-    private static unsafe void Free(nint block, int size)
+    private static void Free(nint block, int size)
     {
-        NativeMemory.AlignedFree((void*)block);
+        NativeBlocks.Free(block, size);
         GC.RemoveMemoryPressure(size);
     }
 

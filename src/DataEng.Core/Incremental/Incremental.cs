@@ -65,11 +65,11 @@ public static class Incremental
             var ceiling = Ceiling(schema.FieldsList[schema.GetFieldIndex(cursorColumn)].DataType)!.Value;
 
             // A full snapshot has no maximum to ask for: the bound is the largest value of the type, lowered to
-            // now − lag for date/time cursors.
-            var tracker = IncrementalTracker.Plan(options, name, cursorColumn, context.LastCommit, ceiling, context.TimeProvider.GetUtcNow());
+            // now − lag for date/time cursors. A bound left at the type's maximum is reported as unbounded.
+            var tracker = IncrementalTracker.Plan(options, name, cursorColumn, context.LastCommit, ceiling, context.TimeProvider.GetUtcNow(), sourceMaxIsCeiling: true);
             _plans[context.RunId] = tracker;
             var runId = context.RunId;
-            return ValueTask.FromResult(new IncrementalPlan(tracker.Low?.Encode(), tracker.High?.Encode(), tracker.IsEmpty, () => _plans.TryRemove(runId, out _)));
+            return ValueTask.FromResult(new IncrementalPlan(tracker.Low?.Encode(), tracker.High?.Encode(), tracker.IsEmpty, () => _plans.TryRemove(runId, out _)) { IsHighUnbounded = tracker.IsHighUnbounded });
         }
 
         public async IAsyncEnumerable<RecordBatch> ReadAsync(RunContext context, [EnumeratorCancellation] CancellationToken cancellationToken = default)

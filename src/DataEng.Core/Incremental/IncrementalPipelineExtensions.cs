@@ -57,7 +57,7 @@ public static class IncrementalPipelineExtensions
             var last = await ReconcileAsync(pipeline.Name, checkpointingSink, store, lease, logger, cancellationToken).ConfigureAwait(false);
             var runNumber = (last?.RunNumber ?? 0) + 1;
             using var plan = await source.PlanAsync(new IncrementalPlanContext(pipeline.Name, runNumber, runId, last, time, logger), cancellationToken).ConfigureAwait(false);
-            Log.IncrementalPlanned(logger, pipeline.Name, runNumber, plan.Low ?? "-∞", plan.High ?? "(nothing)", last?.RunNumber ?? 0);
+            Log.IncrementalPlanned(logger, pipeline.Name, runNumber, plan.DisplayLow, plan.DisplayHigh, last?.RunNumber ?? 0);
 
             renewal = lease is null ? null : new LeaseRenewal(lease, time, options.LeaseRenewalInterval, logger);
             var guarded = renewal is null ? pipeline : pipeline.WithSink(new LeaseGuardSink(pipeline.Sink, renewal));

@@ -37,6 +37,10 @@ internal sealed class IncrementalTracker
     /// <summary>Gets the inclusive upper bound of the read, fixed before reading; null when there is nothing to read.</summary>
     public CursorValue? High { get; private set; }
 
+    /// <summary>Gets a value indicating whether the source knows no upper bound: <see cref="High"/> is the largest value
+    /// of the cursor's type, not a value seen in the source or taken from the clock.</summary>
+    public bool IsHighUnbounded { get; private set; }
+
     /// <summary>Gets a value indicating whether the planned range holds nothing.</summary>
     public bool IsEmpty => High is null || (Low is { } low && High.Value < low);
 
@@ -57,7 +61,9 @@ internal sealed class IncrementalTracker
     /// <param name="now">The clock's current time.</param>
     /// <param name="normalize">Converts cursor values that did not come from the column (the initial value, the clock,
     /// and checkpoints written before the column's values were typed) into the column's kind, or null to keep them.</param>
-    public static IncrementalTracker Plan(IncrementalOptions options, string source, string cursorColumn, CommittedRun? last, CursorValue? sourceMax, DateTimeOffset now, Func<CursorValue, CursorValue>? normalize = null)
+    /// <param name="sourceMaxIsCeiling">Whether <paramref name="sourceMax"/> is the largest value of the cursor's type
+    /// (the source cannot ask for its maximum), so that an upper bound left at it is reported as unbounded.</param>
+    public static IncrementalTracker Plan(IncrementalOptions options, string source, string cursorColumn, CommittedRun? last, CursorValue? sourceMax, DateTimeOffset now, Func<CursorValue, CursorValue>? normalize = null, bool sourceMaxIsCeiling = false)
     {
         normalize ??= static v => v;
         CursorValue? watermark = null;
@@ -116,6 +122,7 @@ internal sealed class IncrementalTracker
         }
 
         tracker.High = high;
+        tracker.IsHighUnbounded = sourceMaxIsCeiling && high is { } top && sourceMax is { } ceiling && top == ceiling;
         return tracker;
     }
 
@@ -212,7 +219,7 @@ internal sealed class IncrementalTracker
         }
 
         properties[IncrementalCommitKeys.Low] = Low?.Encode() ?? string.Empty;
-        properties[IncrementalCommitKeys.High] = High?.Encode() ?? string.Empty;
+        properties[IncrementalCommitKeys.High] = IsHighUnbounded ? IncrementalCommitKeys.Unbounded : High?.Encode() ?? string.Empty;
         properties[IncrementalCommitKeys.Rows] = Delivered.ToString(System.Globalization.CultureInfo.InvariantCulture);
         properties[IncrementalCommitKeys.Deduplicated] = Deduplicated.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
@@ -298,8 +305,13 @@ public static class IncrementalCommitKeys
     /// <summary>The inclusive lower bound the run read from (empty when unbounded).</summary>
     public const string Low = "incremental.low";
 
-    /// <summary>The inclusive upper bound the run read up to, fixed before reading (empty when nothing was read).</summary>
+    /// <summary>The inclusive upper bound the run read up to, fixed before reading (empty when nothing was read,
+    /// <see cref="Unbounded"/> when the source knows no upper bound).</summary>
     public const string High = "incremental.high";
+
+    /// <summary>The value of <see cref="High"/> when the source knows no upper bound (see
+    /// <see cref="IncrementalPlan.IsHighUnbounded"/>).</summary>
+    public const string Unbounded = "unbounded";
 
     /// <summary>The rows the source delivered in the run.</summary>
     public const string Rows = "incremental.rows";

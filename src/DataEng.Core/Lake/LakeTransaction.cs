@@ -32,6 +32,34 @@ internal enum LakeBeginStep
     StagingCreated,
 }
 
+/// <summary>What the commit protocol is writing when it fails (named in a disk-full error; a test seam fails it there).</summary>
+internal enum LakeCommitWrite
+{
+    /// <summary>Writing the commit plan in the staging folder.</summary>
+    Plan,
+
+    /// <summary>Creating a partition folder.</summary>
+    PartitionFolder,
+
+    /// <summary>Renaming a staged file into its partition folder.</summary>
+    Rename,
+
+    /// <summary>Fsyncing the partition folders and the staging folder.</summary>
+    FolderSync,
+
+    /// <summary>Creating the commit log folder.</summary>
+    CommitLogFolder,
+
+    /// <summary>Writing and fsyncing the manifest under its temporary name.</summary>
+    Manifest,
+
+    /// <summary>Publishing the manifest under its version number.</summary>
+    Publish,
+
+    /// <summary>Fsyncing the commit log folder after the manifest was published.</summary>
+    CommitLogSync,
+}
+
 /// <summary>A commit observer threw: the commit is abandoned as if the process died (the inner exception is the observer's).</summary>
 internal sealed class CommitAbandonedException : DataEngException
 {
@@ -62,6 +90,7 @@ internal sealed class LakeTransaction : IDisposable
     private int _sequence;
     private bool _published;
     private bool _finished;
+    private (LakeCommitWrite Step, string Path) _writing;
 
     private LakeTransaction(LakeLayout layout, string id, Action<LakeCommitStep>? observer, ILogger logger)
     {
@@ -129,6 +158,11 @@ internal sealed class LakeTransaction : IDisposable
     [ThreadStatic]
     internal static Action<LakeLayout, LakeBeginStep>? BeginInterleaving;
 
+    /// <summary>Test seam: called before each write of <see cref="CommitAsync"/> with the path about to be written
+    /// (tests throw a disk-full <see cref="IOException"/> there). Async-local rather than thread-static, because the
+    /// commit resumes on other threads after its awaits.</summary>
+    internal static readonly AsyncLocal<Action<LakeCommitWrite, string>?> CommitWriting = new();
+
     /// <summary>Returns a new staging path (never ending in <c>.parquet</c>).</summary>
     public string NewStagingPath()
         => Path.Combine(StagingFolder, Interlocked.Increment(ref _sequence).ToString("D6", System.Globalization.CultureInfo.InvariantCulture) + FileNaming.StagedExtension);
@@ -178,99 +212,115 @@ internal sealed class LakeTransaction : IDisposable
 
         cancellationToken.ThrowIfCancellationRequested();
 
-        // Plan: the final name of every staged file, durable before the first rename, so recovery can undo renames.
-        var plan = JsonSerializer.SerializeToUtf8Bytes(files.Select(static f => f.RelativePath).ToArray(), LakeJsonContext.Default.StringArray);
-        DurableFile.WriteAllBytesAtomic(Path.Combine(StagingFolder, PlanFileName), plan);
-        Notify(LakeCommitStep.CommitPlanWritten);
-
-        var folders = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var file in files)
+        var record = decision.Record!;
+        try
         {
-            var destination = Layout.Resolve(file.RelativePath);
-            var folder = Path.GetDirectoryName(destination)!;
-            if (folders.Add(folder))
-            {
-                DurableFile.CreateDirectoryDurable(folder);
-            }
+            // Plan: the final name of every staged file, durable before the first rename, so recovery can undo renames.
+            var plan = JsonSerializer.SerializeToUtf8Bytes(files.Select(static f => f.RelativePath).ToArray(), LakeJsonContext.Default.StringArray);
+            Writing(LakeCommitWrite.Plan, Path.Combine(StagingFolder, PlanFileName));
+            DurableFile.WriteAllBytesAtomic(_writing.Path, plan);
+            Notify(LakeCommitStep.CommitPlanWritten);
 
-            try
+            var folders = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var file in files)
             {
-                File.Move(file.StagingPath, destination, overwrite: false);
-            }
-            catch (IOException e) when (File.Exists(destination))
-            {
-                UndoRenames();
-                throw new DataEngException($"Cannot commit to the lake '{Layout.Root}': the data file '{file.RelativePath}' already exists. Two writers produced the same file name; put {{pipeline}} and {{run}} in LakeWriterOptions.BasenameTemplate, and give concurrent pipelines different names.", e);
-            }
-
-            _renamed.Add(destination);
-            Notify(LakeCommitStep.FileRenamed);
-        }
-
-        Notify(LakeCommitStep.FilesRenamed);
-        foreach (var folder in folders)
-        {
-            DurableFile.FsyncDirectory(folder);
-        }
-
-        DurableFile.FsyncDirectory(StagingFolder);
-        Notify(LakeCommitStep.DirectoriesSynced);
-
-        DurableFile.CreateDirectoryDurable(Layout.Commits);
-        var attempt = 0;
-        CommitRecord record;
-        while (true)
-        {
-            record = decision.Record!;
-            var target = Layout.CommitFile(record.Version);
-            var temp = Path.Combine(StagingFolder, "manifest-" + record.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".json.tmp");
-            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1))
-            {
-                stream.Write(record.ToJson());
-                DurableFile.FsyncFile(stream);
-            }
-
-            Notify(LakeCommitStep.ManifestWritten);
-            try
-            {
-                // No overwrite: exactly one writer can publish a version (optimistic concurrency).
-                File.Move(temp, target, overwrite: false);
-                break;
-            }
-            catch (IOException) when (File.Exists(target) && !Abandoned)
-            {
-                DurableFile.TryDelete(temp);
-                attempt++;
-                Log.LakeCommitConflict(_logger, Layout.Root, record.Version, attempt);
-                if (attempt > maxRetries)
+                var destination = Layout.Resolve(file.RelativePath);
+                var folder = Path.GetDirectoryName(destination)!;
+                if (folders.Add(folder))
                 {
-                    UndoRenames();
-                    throw new TransientDataEngException($"Could not commit to the lake '{Layout.Root}': other writers published {attempt} versions first. Retry the run.");
+                    Writing(LakeCommitWrite.PartitionFolder, folder);
+                    DurableFile.CreateDirectoryDurable(folder);
                 }
 
-                await log.RefreshAsync(CancellationToken.None).ConfigureAwait(false);
                 try
                 {
-                    decision = decide(log.Latest);
+                    Writing(LakeCommitWrite.Rename, destination);
+                    File.Move(file.StagingPath, destination, overwrite: false);
                 }
-                catch
+                catch (IOException e) when (File.Exists(destination))
                 {
                     UndoRenames();
-                    throw;
+                    throw new DataEngException($"Cannot commit to the lake '{Layout.Root}': the data file '{file.RelativePath}' already exists. Two writers produced the same file name; put {{pipeline}} and {{run}} in LakeWriterOptions.BasenameTemplate, and give concurrent pipelines different names.", e);
                 }
 
-                if (decision.Record is null)
+                _renamed.Add(destination);
+                Notify(LakeCommitStep.FileRenamed);
+            }
+
+            Notify(LakeCommitStep.FilesRenamed);
+            foreach (var folder in folders)
+            {
+                Writing(LakeCommitWrite.FolderSync, folder);
+                DurableFile.FsyncDirectory(folder);
+            }
+
+            Writing(LakeCommitWrite.FolderSync, StagingFolder);
+            DurableFile.FsyncDirectory(StagingFolder);
+            Notify(LakeCommitStep.DirectoriesSynced);
+
+            Writing(LakeCommitWrite.CommitLogFolder, Layout.Commits);
+            DurableFile.CreateDirectoryDurable(Layout.Commits);
+            var attempt = 0;
+            while (true)
+            {
+                record = decision.Record!;
+                var target = Layout.CommitFile(record.Version);
+                var temp = Path.Combine(StagingFolder, "manifest-" + record.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".json.tmp");
+                Writing(LakeCommitWrite.Manifest, temp);
+                using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1))
                 {
-                    UndoRenames();
-                    Finish();
-                    return null;
+                    stream.Write(record.ToJson());
+                    DurableFile.FsyncFile(stream);
+                }
+
+                Notify(LakeCommitStep.ManifestWritten);
+                try
+                {
+                    // No overwrite: exactly one writer can publish a version (optimistic concurrency).
+                    Writing(LakeCommitWrite.Publish, target);
+                    File.Move(temp, target, overwrite: false);
+                    break;
+                }
+                catch (IOException) when (File.Exists(target) && !Abandoned)
+                {
+                    DurableFile.TryDelete(temp);
+                    attempt++;
+                    Log.LakeCommitConflict(_logger, Layout.Root, record.Version, attempt);
+                    if (attempt > maxRetries)
+                    {
+                        UndoRenames();
+                        throw new TransientDataEngException($"Could not commit to the lake '{Layout.Root}': other writers published {attempt} versions first. Retry the run.");
+                    }
+
+                    await log.RefreshAsync(CancellationToken.None).ConfigureAwait(false);
+                    try
+                    {
+                        decision = decide(log.Latest);
+                    }
+                    catch
+                    {
+                        UndoRenames();
+                        throw;
+                    }
+
+                    if (decision.Record is null)
+                    {
+                        UndoRenames();
+                        Finish();
+                        return null;
+                    }
                 }
             }
-        }
 
-        _published = true;
-        DurableFile.FsyncDirectory(Layout.Commits);
-        Notify(LakeCommitStep.ManifestPublished);
+            _published = true;
+            Writing(LakeCommitWrite.CommitLogSync, Layout.Commits);
+            DurableFile.FsyncDirectory(Layout.Commits);
+            Notify(LakeCommitStep.ManifestPublished);
+        }
+        catch (Exception e) when (DiskFull.Is(e) && !Abandoned)
+        {
+            throw OutOfSpace(record, e);
+        }
 
         foreach (var path in record.Removed)
         {
@@ -289,6 +339,51 @@ internal sealed class LakeTransaction : IDisposable
         Notify(LakeCommitStep.Completed);
         Log.LakeCommitted(_logger, Layout.Root, record.Version, CommitRecord.OperationName(record.Operation), record.Added.Count, record.Added.Sum(static f => f.Rows), record.Removed.Count);
         return record;
+    }
+
+    /// <summary>Records what the commit writes next (for a disk-full error) and calls the test seam.</summary>
+    private void Writing(LakeCommitWrite step, string path)
+    {
+        _writing = (step, path);
+        CommitWriting.Value?.Invoke(step, path);
+    }
+
+    /// <summary>
+    /// Turns a disk-full failure of the commit into a terminal error naming the lake, the run, the commit step and the
+    /// path being written. Before the manifest is published the renamed files are removed at once, so nothing of the
+    /// run stays visible even if the caller never aborts; after it, the run is committed and only the last fsync failed.
+    /// </summary>
+    private DataEngException OutOfSpace(CommitRecord record, Exception e)
+    {
+        var (step, path) = _writing;
+        var what = step switch
+        {
+            LakeCommitWrite.Plan => "writing the commit plan",
+            LakeCommitWrite.PartitionFolder => "creating the partition folder",
+            LakeCommitWrite.Rename => "renaming a staged file into its partition folder",
+            LakeCommitWrite.FolderSync => "syncing the partition folders",
+            LakeCommitWrite.CommitLogFolder => "creating the commit log folder",
+            LakeCommitWrite.Manifest => "writing the manifest",
+            LakeCommitWrite.Publish => "publishing the manifest",
+            _ => "syncing the commit log folder",
+        };
+        var run = record.PipelineName is { } pipeline
+            ? $"run {record.RunNumber?.ToString(System.Globalization.CultureInfo.InvariantCulture)} of pipeline '{pipeline}', run id {record.RunId}"
+            : $"{CommitRecord.OperationName(record.Operation)} of version {record.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+        string outcome;
+        if (_published)
+        {
+            outcome = $"The manifest of version {record.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)} was already published, so the commit is visible; "
+                + "only making it durable failed. Free disk space; the next run finds the commit (an incremental run counts it as committed) and does not load it again.";
+        }
+        else
+        {
+            UndoRenames();
+            outcome = "Nothing of this commit is visible (the files already renamed into partition folders were removed) and the checkpoint is unchanged. "
+                + "Free disk space (or raise the file size limit) and run again; the next run removes what this one staged.";
+        }
+
+        return new DataEngException($"The lake '{Layout.Root}' ran out of space in the commit of {run}, at the step '{what}' (writing '{path}'): {DiskFull.Describe(e)}. {outcome}", e);
     }
 
     /// <summary>Discards everything this transaction wrote that is not committed.</summary>

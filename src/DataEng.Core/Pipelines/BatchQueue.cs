@@ -32,16 +32,21 @@ internal sealed class BatchQueue
         _items = new RecordBatch?[capacity];
     }
 
-    /// <summary>Queues <paramref name="item"/>, waiting while the queue is full.</summary>
-    /// <returns>A task that completes when the item is queued; it faults when the queue is completed first (the item is
-    /// then still the caller's).</returns>
-    public ValueTask WriteAsync(RecordBatch? item)
+    /// <summary>
+    /// Hands <paramref name="item"/> to the queue, waiting while the queue is full: from the call on the queue owns it,
+    /// and disposes it if the queue is completed before it is queued (a failure or cancellation), so the caller never
+    /// disposes it. Not async: it completes synchronously unless the queue is full, and then waits on the reusable
+    /// waiter, so it allocates nothing per batch.
+    /// </summary>
+    /// <returns>A task that completes when the item is queued; it faults when the queue is completed first.</returns>
+    public ValueTask WriteOrDisposeAsync(RecordBatch? item)
     {
         var wakeReader = false;
         lock (_gate)
         {
             if (_completed)
             {
+                item?.Dispose();
                 return ValueTask.FromException(_error ?? new InvalidOperationException("The queue is already completed."));
             }
 
@@ -133,12 +138,13 @@ internal sealed class BatchQueue
         return true;
     }
 
-    /// <summary>Completes the queue: no more writes. With <paramref name="error"/>, both sides fail with it at once (a
-    /// waiting writer keeps its item); without, the reader reads what is queued, then sees the end.</summary>
+    /// <summary>Completes the queue: no more writes. With <paramref name="error"/>, both sides fail with it at once (the
+    /// item of a waiting writer is disposed); without, the reader reads what is queued, then sees the end.</summary>
     /// <returns><see langword="false"/> when the queue was already completed.</returns>
     public bool Complete(Exception? error = null)
     {
         bool wakeReader, wakeWriter;
+        RecordBatch? refused;
         lock (_gate)
         {
             if (_completed)
@@ -151,8 +157,11 @@ internal sealed class BatchQueue
             wakeReader = _readerWaiting;
             wakeWriter = _writerWaiting;
             _readerWaiting = _writerWaiting = false;
+            refused = _pending;
             _pending = null;
         }
+
+        refused?.Dispose();
 
         if (wakeReader)
         {

@@ -224,13 +224,14 @@ internal sealed class Run
                     {
                         CheckSchema(batch, schema, _pipeline.Source.Name);
                         counter.Count(batch);
-                        await output.WriteAsync(batch).ConfigureAwait(false);
                     }
                     catch
                     {
                         batch.Dispose();
                         throw;
                     }
+
+                    await output.WriteOrDisposeAsync(batch).ConfigureAwait(false);
                 }
             }
             finally
@@ -268,16 +269,8 @@ internal sealed class Run
                     }
 
                     var batch = batches.Current;
-                    try
-                    {
-                        counter.Count(batch);
-                        await output.WriteAsync(batch).ConfigureAwait(false);
-                    }
-                    catch
-                    {
-                        batch.Dispose();
-                        throw;
-                    }
+                    counter.Count(batch);
+                    await output.WriteOrDisposeAsync(batch).ConfigureAwait(false);
                 }
             }
             finally
@@ -330,16 +323,7 @@ internal sealed class Run
                         var result = ApplyChain(firstStage, transforms, batch!);
                         if (result is not null)
                         {
-                            try
-                            {
-                                await output.WriteAsync(result).ConfigureAwait(false);
-                            }
-                            catch
-                            {
-                                // Not handed on (the queue was completed by a failure or cancellation): still ours to dispose.
-                                result?.Dispose();
-                                throw;
-                            }
+                            await output.WriteOrDisposeAsync(result).ConfigureAwait(false);
                         }
                     }
                 }
@@ -396,16 +380,7 @@ internal sealed class Run
                 outbox.TryRead(out var result);
                 if (result is not null)
                 {
-                    try
-                    {
-                        await output.WriteAsync(result).ConfigureAwait(false);
-                    }
-                    catch
-                    {
-                        // Not handed on (the queue was completed by a failure or cancellation): still ours to dispose.
-                        result?.Dispose();
-                        throw;
-                    }
+                    await output.WriteOrDisposeAsync(result).ConfigureAwait(false);
                 }
             }
         }
@@ -429,16 +404,7 @@ internal sealed class Run
                 {
                     while (input.TryRead(out var batch))
                     {
-                        try
-                        {
-                            await inboxes[next].WriteAsync(batch).ConfigureAwait(false);
-                        }
-                        catch
-                        {
-                            // Not handed on (the queue was completed by a failure or cancellation): still ours to dispose.
-                            batch?.Dispose();
-                            throw;
-                        }
+                        await inboxes[next].WriteOrDisposeAsync(batch).ConfigureAwait(false);
                         next = (next + 1) % count;
                     }
                 }
@@ -467,16 +433,7 @@ internal sealed class Run
                     {
                         // A dropped (empty) result still takes its turn, as null, so the rotation stays in step.
                         var result = ApplyChain(firstStage, transforms, batch!);
-                        try
-                        {
-                            await outbox.WriteAsync(result).ConfigureAwait(false);
-                        }
-                        catch
-                        {
-                            // Not handed on (the queue was completed by a failure or cancellation): still ours to dispose.
-                            result?.Dispose();
-                            throw;
-                        }
+                        await outbox.WriteOrDisposeAsync(result).ConfigureAwait(false);
                     }
                 }
             }

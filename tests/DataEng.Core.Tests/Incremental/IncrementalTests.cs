@@ -90,6 +90,53 @@ public class IncrementalTests
     }
 
     [Fact]
+    public async Task Over_WithoutALag_PlansAnUnboundedRange_AndLogsItAsUnbounded()
+    {
+        var sink = new LedgerSink();
+        var logs = new CapturingLoggerFactory();
+        var pipeline = Pipeline.Create("events")
+            .Extract(DataEng.Core.Incremental.Over(new Snapshot(this), "at", ["id"]))
+            .Load(sink)
+            .Configure(o =>
+            {
+                o.TimeProvider = _time;
+                o.LoggerFactory = logs;
+            })
+            .Build();
+        _rows.AddRange([(1, Nanos(Now) - 5), (2, Nanos(Now) - 4)]);
+
+        var first = await pipeline.RunIncrementalAsync();
+        var second = await pipeline.RunIncrementalAsync();
+
+        Assert.True(first.Plan.IsHighUnbounded);
+        Assert.Equal($"ts:ns:{long.MaxValue}", first.Plan.High);
+        Assert.Equal("[unbounded, unbounded]", first.Plan.ToString());
+        Assert.StartsWith("ts:ns:", second.Plan.Low, StringComparison.Ordinal);
+        Assert.Equal($"[{second.Plan.Low}, unbounded]", second.Plan.ToString());
+        Assert.Equal(IncrementalCommitKeys.Unbounded, first.Run.CommitProperties[IncrementalCommitKeys.High]);
+        var planned = logs.Provider.Lines.Where(l => l.StartsWith("Information 600 ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, planned.Count);
+        Assert.Contains("Incremental run 1 of pipeline 'events' planned: [unbounded, unbounded]", planned[0]);
+        Assert.Contains($"Incremental run 2 of pipeline 'events' planned: [{second.Plan.Low}, unbounded]", planned[1]);
+        Assert.DoesNotContain(logs.Provider.Lines, l => l.Contains(long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+        Assert.DoesNotContain(long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), second.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Over_WithALag_PlansABoundedRange()
+    {
+        var sink = new LedgerSink();
+        var pipeline = Build(sink, new IncrementalOptions { Lag = TimeSpan.FromSeconds(10) });
+        _rows.Add((1, Nanos(Now) - 20_000_000_000));
+
+        var run = await pipeline.RunIncrementalAsync();
+
+        Assert.False(run.Plan.IsHighUnbounded);
+        Assert.Equal($"ts:ns:{Nanos(Now) - 10_000_000_000}", run.Plan.DisplayHigh);
+        Assert.Equal($"ts:ns:{Nanos(Now) - 10_000_000_000}", run.Run.CommitProperties[IncrementalCommitKeys.High]);
+    }
+
+    [Fact]
     public void Over_StringCursor_IsRejectedWhenBuilt()
     {
         var schema = new Schema([new Field("id", Int64Type.Default, false), new Field("name", StringType.Default, false)], null);

@@ -279,8 +279,8 @@ public class SqlTests
             Assert.DoesNotContain(canary, error.ToString(), StringComparison.Ordinal);
         }
 
-        Assert.NotEmpty(logs.Lines);
-        Assert.All(logs.Lines, line => Assert.DoesNotContain(canary, line, StringComparison.Ordinal));
+        Assert.NotEmpty(logs.Provider.Lines);
+        Assert.All(logs.Provider.Lines, line => Assert.DoesNotContain(canary, line, StringComparison.Ordinal));
     }
 
     [Fact]
