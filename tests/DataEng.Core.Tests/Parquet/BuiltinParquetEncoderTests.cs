@@ -528,6 +528,22 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
         static string?[] Render<T>(T?[] values, Func<T, string> render)
             where T : struct => values.Select(v => v is { } x ? render(x) : null).ToArray();
 
+        async Task<string?[]> ReadValuesAsync<T>(Func<T, string> render)
+            where T : struct
+        {
+            if (field.IsNullable)
+            {
+                var nullable = new T?[rows];
+                await rowGroup.ReadAsync(field, nullable.AsMemory(), null);
+                return Render(nullable, render);
+            }
+
+            // A required column is read without definition levels.
+            var values = new T[rows];
+            await rowGroup.ReadAsync(field, values.AsMemory(), null);
+            return values.Select(render).ToArray<string?>();
+        }
+
         if (field.ClrType == typeof(string) || field.ClrType == typeof(ReadOnlyMemory<char>))
         {
             var strings = new string?[rows];
@@ -544,30 +560,22 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
 
         if (field.ClrType == typeof(int) && field.Name is "i32" or "c3")
         {
-            var ints = new int?[rows];
-            await rowGroup.ReadAsync(field, ints.AsMemory(), null);
-            return Render(ints, static v => v.ToString(CultureInfo.InvariantCulture));
+            return await ReadValuesAsync<int>(static v => v.ToString(CultureInfo.InvariantCulture));
         }
 
         if (field.ClrType == typeof(long) && !field.Name.Contains("ts", StringComparison.Ordinal) && !field.Name.StartsWith('d'))
         {
-            var longs = new long?[rows];
-            await rowGroup.ReadAsync(field, longs.AsMemory(), null);
-            return Render(longs, static v => v.ToString(CultureInfo.InvariantCulture));
+            return await ReadValuesAsync<long>(static v => v.ToString(CultureInfo.InvariantCulture));
         }
 
         if (field.ClrType == typeof(bool))
         {
-            var bools = new bool?[rows];
-            await rowGroup.ReadAsync(field, bools.AsMemory(), null);
-            return Render(bools, static v => v ? "true" : "false");
+            return await ReadValuesAsync<bool>(static v => v ? "true" : "false");
         }
 
         if (field.ClrType == typeof(double))
         {
-            var doubles = new double?[rows];
-            await rowGroup.ReadAsync(field, doubles.AsMemory(), null);
-            return Render(doubles, static v => v.ToString("R", CultureInfo.InvariantCulture));
+            return await ReadValuesAsync<double>(static v => v.ToString("R", CultureInfo.InvariantCulture));
         }
 
         return null;
