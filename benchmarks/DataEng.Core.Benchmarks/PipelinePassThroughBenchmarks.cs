@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using DataEng.Core.Tests;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using BenchmarkDotNet.Attributes;
@@ -59,37 +59,10 @@ public class PipelinePassThroughBenchmarks
 
     private Pipeline Build(ISource source) => Pipeline.Create("pass-through")
         .Extract(source)
-        .Transform(new Identity())
-        .Transform(new Identity())
-        .Transform(new Identity())
+        .Transform(new IdentityTransform())
+        .Transform(new IdentityTransform())
+        .Transform(new IdentityTransform())
         .Load(new NullSink())
         .Configure(o => o.MaxDegreeOfParallelism = MaxDegreeOfParallelism)
         .Build();
-
-    private sealed class Identity : IBatchTransform
-    {
-        public string Name => "identity";
-
-        public Schema GetOutputSchema(Schema input) => input;
-
-        public RecordBatch Apply(RecordBatch input, RunContext context) => input;
-    }
-
-    /// <summary>Yields the same batch <c>count</c> times (safe only for a batch whose disposal releases nothing).</summary>
-    private sealed class RepeatingSource(Schema schema, RecordBatch batch, int count) : ISource
-    {
-        public string Name => "repeat";
-
-        public Schema Schema => schema;
-
-        public async IAsyncEnumerable<RecordBatch> ReadAsync(RunContext context, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                yield return batch;
-            }
-
-            await Task.CompletedTask.ConfigureAwait(false);
-        }
-    }
 }

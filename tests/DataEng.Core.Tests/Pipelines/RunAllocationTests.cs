@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
 using Apache.Arrow.Types;
@@ -30,9 +29,9 @@ public class RunAllocationTests
         var batch = new RecordBatch(schema, [new Int64Array(new ArrowBuffer(MemoryMarshal.AsBytes(values.AsSpan()).ToArray()), ArrowBuffer.Empty, values.Length, 0, 0)], values.Length);
         Pipeline Build(int batches) => Pipeline.Create("pass-through")
             .Extract(new RepeatingSource(schema, batch, batches))
-            .Transform(new Identity())
-            .Transform(new Identity())
-            .Transform(new Identity())
+            .Transform(new IdentityTransform())
+            .Transform(new IdentityTransform())
+            .Transform(new IdentityTransform())
             .Load(new NullSink())
             .Configure(o => o.MaxDegreeOfParallelism = parallelism)
             .Build();
@@ -62,33 +61,6 @@ public class RunAllocationTests
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
         Assert.True(result.RowsWritten > 0);
         return allocated;
-    }
-
-    private sealed class Identity : IBatchTransform
-    {
-        public string Name => "identity";
-
-        public Schema GetOutputSchema(Schema input) => input;
-
-        public RecordBatch Apply(RecordBatch input, RunContext context) => input;
-    }
-
-    /// <summary>Yields the same batch <c>count</c> times (safe only for a batch whose disposal releases nothing).</summary>
-    private sealed class RepeatingSource(Schema schema, RecordBatch batch, int count) : ISource
-    {
-        public string Name => "repeat";
-
-        public Schema Schema => schema;
-
-        public async IAsyncEnumerable<RecordBatch> ReadAsync(RunContext context, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            for (var i = 0; i < count; i++)
-            {
-                yield return batch;
-            }
-
-            await Task.CompletedTask.ConfigureAwait(false);
-        }
     }
 }
 
