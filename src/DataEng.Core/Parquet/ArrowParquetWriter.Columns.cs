@@ -246,16 +246,9 @@ internal sealed partial class ArrowParquetWriter
     private static int ScaleTimestamps(ParquetColumn column, ArrayData data, Span<long> destination)
     {
         var count = CopyValues(column, data, destination);
-        var scale = column.TimestampScale;
-        const long limit = long.MaxValue / 1000;
         foreach (ref var value in destination[..count])
         {
-            if (value is > limit or < -limit)
-            {
-                throw new DataFormatException("Parquet writer", null, column.Name, $"the timestamp {value} s is out of range");
-            }
-
-            value *= scale;
+            value = ScaleTimestamp(column, value);
         }
 
         return count;
@@ -335,6 +328,20 @@ internal sealed partial class ArrowParquetWriter
         }
 
         return count;
+    }
+
+    /// <summary>Scales a stored timestamp to the unit written (seconds to milliseconds); both engines call it, so
+    /// they reject the same values with the same error.</summary>
+    internal static long ScaleTimestamp(ParquetColumn column, long value)
+    {
+        // The 128-bit product fits in 64 bits when its high half is the sign extension of its low half.
+        var high = Math.BigMul(value, column.TimestampScale, out var low);
+        if (high != (low >> 63))
+        {
+            throw new DataFormatException("Parquet writer", null, column.Name, $"the timestamp {value} s is out of range");
+        }
+
+        return low;
     }
 
     internal static DataFormatException OutOfRange(ParquetColumn column, int row)

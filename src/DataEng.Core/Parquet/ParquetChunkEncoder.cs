@@ -1162,16 +1162,7 @@ internal sealed class ParquetChunkEncoder : IDisposable
 
     private readonly struct SecondsToMillis : IConvert<long, long>
     {
-        public static long Convert(long value, ParquetColumn column, int row)
-        {
-            const long Limit = long.MaxValue / 1000;
-            if (value is > Limit or < -Limit)
-            {
-                throw new DataFormatException("Parquet writer", null, column.Name, $"the timestamp {value} s is out of range");
-            }
-
-            return value * 1000;
-        }
+        public static long Convert(long value, ParquetColumn column, int row) => ArrowParquetWriter.ScaleTimestamp(column, value);
     }
 
     private readonly struct Narrow32 : IConvert<Int128, int>
