@@ -82,6 +82,7 @@ internal sealed class LakeTransaction : IDisposable
     private const string PlanFileName = "plan.json";
     private const string LockSuffix = ".lock";
     private const string PendingLockPrefix = ".pending-";
+    private const int MaxBeginAttempts = 32;
     private readonly Action<LakeCommitStep>? _observer;
     private readonly ILogger _logger;
     private readonly string _lockPath;
@@ -132,9 +133,11 @@ internal sealed class LakeTransaction : IDisposable
                 BeginInterleaving?.Invoke(layout, LakeBeginStep.LockCreated);
                 File.Move(pending, transaction._lockPath, overwrite: false);
             }
-            catch (IOException) when (attempt < 3)
+            catch (IOException) when (attempt < MaxBeginAttempts)
             {
                 // A recovery took the pending lock file between our create and our lock (and deleted it): try a new id.
+                // Each attempt loses only if a recovery lands in that window again; 3 attempts were seen to lose
+                // against two recovery loops running back to back.
                 transaction._lock?.Dispose();
                 DurableFile.TryDelete(pending);
                 continue;
