@@ -146,6 +146,113 @@ internal static partial class DurableFile
     }
 
     /// <summary>
+    /// Renames <paramref name="source"/> to <paramref name="destination"/> only if no file has that name, as one atomic
+    /// step: of several processes moving files to the same name at once exactly one wins, and the others get an
+    /// <see cref="IOException"/> while the winner's file stays in place. Nothing is fsynced.
+    /// </summary>
+    /// <remarks>
+    /// <see cref="File.Move(string, string, bool)"/> cannot serve here: on Unix it checks that the destination is
+    /// absent and then calls <c>rename</c>, which replaces silently, so two writers publishing the same lake version at
+    /// the same moment could both "win" and one commit was lost. On Linux this calls <c>renameat2</c> with
+    /// <c>RENAME_NOREPLACE</c>; where the file system does not support that flag, <c>link</c> then <c>unlink</c> (the
+    /// link fails if the name exists). On macOS <c>renamex_np</c> with <c>RENAME_EXCL</c>. On Windows
+    /// <c>MoveFileEx</c> without the replace flag is already atomic.
+    /// </remarks>
+    /// <param name="source">The file to rename.</param>
+    /// <param name="destination">The new name, which must not exist.</param>
+    /// <exception cref="IOException">The destination exists (<c>HResult</c> is <c>EEXIST</c> on Unix), the source does
+    /// not (<see cref="FileNotFoundException"/>), or the rename failed; the message names both paths.</exception>
+    public static void MoveNoReplace(string source, string destination)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(source);
+        ArgumentException.ThrowIfNullOrEmpty(destination);
+        if (OperatingSystem.IsWindows())
+        {
+            File.Move(source, destination, overwrite: false);
+            return;
+        }
+
+        var fullSource = Path.GetFullPath(source);
+        var fullDestination = Path.GetFullPath(destination);
+        int result;
+        if (OperatingSystem.IsMacOS() || OperatingSystem.IsIOS())
+        {
+            result = NativeMethods.RenameExclusive(fullSource, fullDestination, RenameExcl);
+        }
+        else if (OperatingSystem.IsLinux() && !s_renameat2Missing)
+        {
+            try
+            {
+                result = NativeMethods.RenameAt2(AtFdCwd, fullSource, AtFdCwd, fullDestination, RenameNoReplace);
+            }
+            catch (EntryPointNotFoundException)
+            {
+                s_renameat2Missing = true; // a C library older than glibc 2.28
+                result = -1;
+                Marshal.SetLastPInvokeError(Enosys);
+            }
+        }
+        else
+        {
+            MoveNoReplaceByLink(fullSource, fullDestination);
+            return;
+        }
+
+        if (result == 0)
+        {
+            return;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        if (errno is Einval or Enosys or Eopnotsupp or EopnotsuppBsd)
+        {
+            // The file system cannot refuse to replace during a rename; a hard link can refuse an existing name.
+            MoveNoReplaceByLink(fullSource, fullDestination);
+            return;
+        }
+
+        throw MoveFailed(errno, fullSource, fullDestination);
+    }
+
+    /// <summary>The fallback of <see cref="MoveNoReplace"/>: <c>link</c> (fails if the name exists), then <c>unlink</c>
+    /// of the source. Internal so tests can run it on file systems that support the direct way.</summary>
+    internal static void MoveNoReplaceByLink(string fullSource, string fullDestination)
+    {
+        if (NativeMethods.Link(fullSource, fullDestination) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno is Eperm or Eopnotsupp or EopnotsuppBsd or Enosys)
+            {
+                throw new IOException(
+                    $"Cannot rename '{fullSource}' to '{fullDestination}' without the risk of replacing a file another process put there: the file system supports neither rename without replace nor hard links (errno {errno}: {Marshal.GetPInvokeErrorMessage(errno)}). Put the lake on a local file system.",
+                    errno);
+            }
+
+            throw MoveFailed(errno, fullSource, fullDestination);
+        }
+
+        if (NativeMethods.Unlink(fullSource) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != Enoent)
+            {
+                throw new IOException($"Renamed '{fullSource}' to '{fullDestination}' by a hard link but could not remove the old name (errno {errno}: {Marshal.GetPInvokeErrorMessage(errno)}).", errno);
+            }
+        }
+    }
+
+    private static IOException MoveFailed(int errno, string fullSource, string fullDestination)
+    {
+        var reason = $"(errno {errno}: {Marshal.GetPInvokeErrorMessage(errno)})";
+        return errno switch
+        {
+            Eexist => new IOException($"Cannot rename '{fullSource}' to '{fullDestination}': the destination already exists {reason}.", errno),
+            Enoent when !File.Exists(fullSource) => new FileNotFoundException($"Cannot rename '{fullSource}' to '{fullDestination}': the source does not exist {reason}.", fullSource),
+            _ => new IOException($"Cannot rename '{fullSource}' to '{fullDestination}' {reason}.", errno),
+        };
+    }
+
+    /// <summary>
     /// Creates <paramref name="path"/> and any missing parents, fsyncing the parent of each directory it created, so
     /// the directories survive a crash.
     /// </summary>
@@ -251,7 +358,18 @@ internal static partial class DurableFile
     private static string ParentOf(string fullPath)
         => Path.GetDirectoryName(fullPath) ?? throw new ArgumentException($"The path '{fullPath}' has no parent directory.", nameof(fullPath));
 
+    private const int Eperm = 1;
+    private const int Enoent = 2;
+    private const int Eexist = 17;
     private const int Einval = 22;
+    private const int Enosys = 38;          // Linux
+    private const int Eopnotsupp = 95;      // Linux
+    private const int EopnotsuppBsd = 45;   // macOS, FreeBSD
+    private const int AtFdCwd = -100;       // Linux
+    private const uint RenameNoReplace = 1; // Linux renameat2
+    private const uint RenameExcl = 4;      // macOS renamex_np
+
+    private static bool s_renameat2Missing;
 
     private static int ODirectoryFlag()
     {
@@ -277,5 +395,17 @@ internal static partial class DurableFile
 
         [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
         internal static partial int Close(int fd);
+
+        [LibraryImport("libc", EntryPoint = "renameat2", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial int RenameAt2(int oldDirectory, string oldPath, int newDirectory, string newPath, uint flags);
+
+        [LibraryImport("libc", EntryPoint = "renamex_np", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial int RenameExclusive(string oldPath, string newPath, uint flags);
+
+        [LibraryImport("libc", EntryPoint = "link", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial int Link(string oldPath, string newPath);
+
+        [LibraryImport("libc", EntryPoint = "unlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial int Unlink(string path);
     }
 }

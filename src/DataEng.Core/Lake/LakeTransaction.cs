@@ -131,7 +131,7 @@ internal sealed class LakeTransaction : IDisposable
             {
                 transaction._lock = new FileStream(pending, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
                 BeginInterleaving?.Invoke(layout, LakeBeginStep.LockCreated);
-                File.Move(pending, transaction._lockPath, overwrite: false);
+                DurableFile.MoveNoReplace(pending, transaction._lockPath);
             }
             catch (IOException) when (attempt < MaxBeginAttempts)
             {
@@ -238,7 +238,7 @@ internal sealed class LakeTransaction : IDisposable
                 try
                 {
                     Writing(LakeCommitWrite.Rename, destination);
-                    File.Move(file.StagingPath, destination, overwrite: false);
+                    DurableFile.MoveNoReplace(file.StagingPath, destination);
                 }
                 catch (IOException e) when (File.Exists(destination))
                 {
@@ -279,9 +279,10 @@ internal sealed class LakeTransaction : IDisposable
                 Notify(LakeCommitStep.ManifestWritten);
                 try
                 {
-                    // No overwrite: exactly one writer can publish a version (optimistic concurrency).
+                    // No overwrite, atomically: exactly one writer can publish a version (optimistic concurrency).
+                    // File.Move(overwrite: false) is not enough on Unix: it checks, then renames (a lost commit was seen).
                     Writing(LakeCommitWrite.Publish, target);
-                    File.Move(temp, target, overwrite: false);
+                    DurableFile.MoveNoReplace(temp, target);
                     break;
                 }
                 catch (IOException) when (File.Exists(target) && !Abandoned)

@@ -118,6 +118,114 @@ public sealed class DurableFileTests : IDisposable
         Assert.Equal("x", File.ReadAllText(destination));
     }
 
+    public static TheoryData<string> MoveWays => ["direct", "link"];
+
+    [Theory]
+    [MemberData(nameof(MoveWays))]
+    public void MoveNoReplace_FreeName_RenamesAndRemovesTheSource(string way)
+    {
+        var source = Path.Combine(_root, "a.tmp");
+        var destination = Path.Combine(_root, "a.json");
+        File.WriteAllText(source, "a");
+
+        Move(way, source, destination);
+
+        Assert.Equal("a", File.ReadAllText(destination));
+        Assert.False(File.Exists(source));
+    }
+
+    [Theory]
+    [MemberData(nameof(MoveWays))]
+    public void MoveNoReplace_TakenName_ThrowsNamingBothAndKeepsBothFiles(string way)
+    {
+        var source = Path.Combine(_root, "b.tmp");
+        var destination = Path.Combine(_root, "b.json");
+        File.WriteAllText(source, "new");
+        File.WriteAllText(destination, "old");
+
+        var e = Assert.ThrowsAny<IOException>(() => Move(way, source, destination));
+
+        Assert.IsNotType<FileNotFoundException>(e);
+        Assert.Contains(source, e.Message, StringComparison.Ordinal);
+        Assert.Contains(destination, e.Message, StringComparison.Ordinal);
+        Assert.Equal("old", File.ReadAllText(destination));
+        Assert.Equal("new", File.ReadAllText(source));
+    }
+
+    [Theory]
+    [MemberData(nameof(MoveWays))]
+    public void MoveNoReplace_MissingSource_ThrowsFileNotFound(string way)
+    {
+        var source = Path.Combine(_root, "missing.tmp");
+
+        var e = Assert.Throws<FileNotFoundException>(() => Move(way, source, Path.Combine(_root, "c.json")));
+
+        Assert.Contains(source, e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_root, "c.json")));
+    }
+
+    /// <summary>
+    /// Four threads released together rename their own file to one name, 300 times: exactly one wins each round and
+    /// its content is what stays. <c>File.Move(overwrite: false)</c> fails this on Linux within a few rounds (it checks,
+    /// then renames), which is how two lake writers once published the same version.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(MoveWays))]
+    public void MoveNoReplace_RacingRenamesToOneName_ExactlyOneWinsEveryRound(string way)
+    {
+        const int threads = 4;
+        const int rounds = 300;
+        using var barrier = new Barrier(threads);
+        var winners = new int[rounds];
+        var losses = new int[rounds];
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            for (var round = 0; round < rounds; round++)
+            {
+                var source = Path.Combine(_root, $"r{round}-{t}.tmp");
+                File.WriteAllText(source, t.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                barrier.SignalAndWait();
+                try
+                {
+                    Move(way, source, Path.Combine(_root, $"r{round}.json"));
+                    Interlocked.Increment(ref winners[round]);
+                }
+                catch (IOException) when (File.Exists(source))
+                {
+                    Interlocked.Increment(ref losses[round]);
+                }
+                catch (Exception e)
+                {
+                    failures.Enqueue(e);
+                }
+            }
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+
+        Assert.Empty(failures);
+        for (var round = 0; round < rounds; round++)
+        {
+            Assert.True(winners[round] == 1, $"round {round}: {winners[round]} renames succeeded");
+            Assert.Equal(threads - 1, losses[round]);
+            var winner = File.ReadAllText(Path.Combine(_root, $"r{round}.json"));
+            Assert.False(File.Exists(Path.Combine(_root, $"r{round}-{winner}.tmp")));
+        }
+    }
+
+    private static void Move(string way, string source, string destination)
+    {
+        if (way == "link")
+        {
+            DurableFile.MoveNoReplaceByLink(Path.GetFullPath(source), Path.GetFullPath(destination));
+        }
+        else
+        {
+            DurableFile.MoveNoReplace(source, destination);
+        }
+    }
+
     [Fact]
     public void CreateDirectoryDurable_CreatesEveryMissingLevel()
     {
