@@ -83,9 +83,6 @@ internal sealed class LakeTransaction : IDisposable
     private const string LockSuffix = ".lock";
     private const string PendingLockPrefix = ".pending-";
     private const int MaxBeginAttempts = 32;
-
-    /// <summary>How old a free pending lock file must be before recovery removes it (see <see cref="RecoverAsync"/>).</summary>
-    internal static readonly TimeSpan PendingLockGrace = TimeSpan.FromSeconds(30);
     private readonly Action<LakeCommitStep>? _observer;
     private readonly ILogger _logger;
     private readonly string _lockPath;
@@ -499,18 +496,10 @@ internal sealed class LakeTransaction : IDisposable
             }
 
             // A pending lock file is left by a writer that died between creating it and publishing it (no staging
-            // folder exists for it yet). Creating and locking a file are two steps, so a free pending file may belong
-            // to a writer between them: only one older than PendingLockGrace is removed (while held). A live writer
-            // publishes its lock microseconds after creating it; a dead one's leftover is a few bytes, removed later.
-            // (Should a recovery still take a writer's pending file, the writer fails to publish it and begins again.)
-            var now = TimeProvider.System.GetUtcNow().UtcDateTime; // file times come from the system clock, never a fake one
+            // folder exists for it yet). One that is free is removed while held; a writer that had created it but not
+            // yet locked it fails to publish it and begins again under a new id.
             foreach (var path in pending)
             {
-                if (now - File.GetLastWriteTimeUtc(path) < PendingLockGrace)
-                {
-                    continue;
-                }
-
                 if (TryLock(path) is { } stale)
                 {
                     ReleaseLock(stale, path);

@@ -83,11 +83,13 @@ public sealed class SecretsTests : IDisposable
         }
         finally
         {
+            // When this test runs first on a fresh database the canary role creates the store's tables and owns them:
+            // hand them to the admin before dropping the role (CI once failed here: "some objects depend on it").
             await using var connection = new NpgsqlConnection(admin);
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
             var quoted = "\"" + table.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-            command.CommandText = $"DROP TABLE IF EXISTS {quoted}; DELETE FROM dataeng_leases WHERE pipeline = 'canary-{role}'; DELETE FROM dataeng_checkpoints WHERE pipeline = 'canary-{role}'; REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}; REVOKE ALL ON SCHEMA public FROM {role}; DROP ROLE {role};";
+            command.CommandText = $"DROP TABLE IF EXISTS {quoted}; DELETE FROM dataeng_leases WHERE pipeline = 'canary-{role}'; DELETE FROM dataeng_checkpoints WHERE pipeline = 'canary-{role}'; REASSIGN OWNED BY {role} TO CURRENT_USER; DROP OWNED BY {role}; DROP ROLE {role};";
             await command.ExecuteNonQueryAsync();
         }
     }
