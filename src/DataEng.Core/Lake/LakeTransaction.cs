@@ -407,7 +407,7 @@ internal sealed class LakeTransaction : IDisposable
     private void Writing(LakeStep step, string path)
     {
         _writing = (step, path);
-        StepSeam.Value?.Invoke(step, path);
+        Step(step, path);
     }
 
     /// <summary>

@@ -150,6 +150,12 @@ public class LakeTransactionTests
                 Assert.StartsWith("/proc/self/fd/", path, StringComparison.Ordinal);
                 Assert.Empty(Directory.EnumerateFileSystemEntries(layout.Staging));
                 Assert.False(CanLockInAnotherThread(path), "the unnamed lock file was not locked");
+
+                // The flags the writer opened it with: O_RDWR, and O_CLOEXEC so that no child process inherits the lock.
+                var fd = path["/proc/self/fd/".Length..];
+                var flags = Convert.ToInt32(File.ReadLines("/proc/self/fdinfo/" + fd).Single(l => l.StartsWith("flags:", StringComparison.Ordinal))["flags:".Length..].Trim(), 8);
+                Assert.Equal(2, flags & 3);
+                Assert.NotEqual(0, flags & 0x80000);
             }
             else
             {
