@@ -3,6 +3,18 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataEng.Core.Tests.Lake;
 
+/// <summary>
+/// Tests that check a lock is free right after its holder closed it, and tests that start processes, run alone: a
+/// child process holds copies of its parent's file descriptors (and so their <c>flock</c> locks) from its fork to its
+/// exec, so a process started by one test can keep another test's just-closed lock taken for a moment.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LockFileCollection
+{
+    public const string Name = "Lock files";
+}
+
+[Collection(LockFileCollection.Name)]
 public class LakeTransactionTests
 {
     /// <summary>
