@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace DataEng.Core;
 
@@ -214,6 +215,82 @@ internal static partial class DurableFile
         throw MoveFailed(errno, fullSource, fullDestination);
     }
 
+    /// <summary>
+    /// Linux: creates a file without a name in <paramref name="directory"/> (<c>open</c> with <c>O_TMPFILE</c>) and takes
+    /// its exclusive lock (<c>flock</c>, the lock <see cref="FileShare.None"/> takes) before any other process can see
+    /// it; <see cref="TryLinkUnnamed"/> then gives it a name. A file created this way is never visible unlocked, and
+    /// one whose process dies before it is named disappears with the process.
+    /// </summary>
+    /// <remarks>
+    /// Not available on other systems, on architectures whose flag values are not known here, on kernels older than
+    /// 3.11 (<c>EISDIR</c>) and on file systems without <c>O_TMPFILE</c> (<c>EOPNOTSUPP</c>). Any failure returns
+    /// <see langword="null"/> rather than throwing: the caller creates a named file instead, and that path reports real
+    /// errors (a full disk, a missing permission) in .NET's words. The file is created with mode 0666 less the umask,
+    /// as <see cref="FileStream"/> creates files, and closed on exec.
+    /// </remarks>
+    /// <param name="directory">The directory the file is later named in (it must be on the same file system).</param>
+    /// <returns>The open, locked file, or <see langword="null"/> when it could not be created this way.</returns>
+    public static SafeFileHandle? TryCreateUnnamedLocked(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var tmpfile = OperatingSystem.IsLinux() ? OTmpfileFlag() : 0;
+        if (tmpfile == 0)
+        {
+            return null;
+        }
+
+        var fd = NativeMethods.OpenWithMode(Path.GetFullPath(directory), tmpfile | ORdwr | OCloexec, UnnamedFileMode);
+        if (fd < 0)
+        {
+            return null;
+        }
+
+        if (NativeMethods.Flock(fd, LockEx | LockNb) != 0)
+        {
+            _ = NativeMethods.Close(fd);
+            return null;
+        }
+
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>The path through which a file made by <see cref="TryCreateUnnamedLocked"/> can be reached while it has
+    /// no name (<c>/proc/self/fd/&lt;fd&gt;</c>).</summary>
+    /// <param name="handle">The open file.</param>
+    /// <returns>The path.</returns>
+    public static string UnnamedPath(SafeFileHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        return "/proc/self/fd/" + handle.DangerousGetHandle().ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>
+    /// Names a file made by <see cref="TryCreateUnnamedLocked"/> (<c>linkat</c> of its <c>/proc/self/fd</c> path, which
+    /// fails if the name exists and never replaces a file). The file stays open and locked.
+    /// </summary>
+    /// <param name="handle">The open, unnamed file.</param>
+    /// <param name="path">The name to give it, in the directory it was created in.</param>
+    /// <returns><see langword="false"/> when the system cannot name it (no <c>/proc</c>, for example): the caller closes
+    /// it and creates a named file instead.</returns>
+    /// <exception cref="IOException">A file named <paramref name="path"/> exists (<c>HResult</c> is <c>EEXIST</c>).</exception>
+    public static bool TryLinkUnnamed(SafeFileHandle handle, string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var full = Path.GetFullPath(path);
+        if (NativeMethods.LinkAt(AtFdCwd, UnnamedPath(handle), AtFdCwd, full, AtSymlinkFollow) == 0)
+        {
+            return true;
+        }
+
+        var errno = Marshal.GetLastPInvokeError();
+        if (errno == Eexist)
+        {
+            throw new IOException($"Cannot name a new file '{full}': the name already exists (errno {errno}: {Marshal.GetPInvokeErrorMessage(errno)}).", errno);
+        }
+
+        return false;
+    }
+
     /// <summary>The fallback of <see cref="MoveNoReplace"/>: <c>link</c> (fails if the name exists), then <c>unlink</c>
     /// of the source. Internal so tests can run it on file systems that support the direct way.</summary>
     internal static void MoveNoReplaceByLink(string fullSource, string fullDestination)
@@ -368,6 +445,12 @@ internal static partial class DurableFile
     private const int AtFdCwd = -100;       // Linux
     private const uint RenameNoReplace = 1; // Linux renameat2
     private const uint RenameExcl = 4;      // macOS renamex_np
+    private const int AtSymlinkFollow = 0x400; // Linux linkat
+    private const int ORdwr = 2;
+    private const int OCloexec = 0x80000;   // Linux 02000000 (x86, x64, ARM, ARM64)
+    private const int UnnamedFileMode = 0x1B6; // 0666, less the umask
+    private const int LockEx = 2;           // flock
+    private const int LockNb = 4;           // flock
 
     private static bool s_renameat2Missing;
 
@@ -385,10 +468,34 @@ internal static partial class DurableFile
             : oRdonly | 0x10000;
     }
 
+    /// <summary>Linux <c>O_TMPFILE</c> (<c>__O_TMPFILE | O_DIRECTORY</c>), or 0 where its value is not known here.</summary>
+    private static int OTmpfileFlag()
+    {
+        // __O_TMPFILE is 020000000 on these; O_DIRECTORY is 0200000 on x86/x64 and 040000 on ARM and ARM64
+        // (arch/arm64/include/uapi/asm/fcntl.h, /usr/include/x86_64-linux-gnu/bits/fcntl-linux.h).
+        return RuntimeInformation.ProcessArchitecture switch
+        {
+            Architecture.X64 or Architecture.X86 => 0x400000 | 0x10000,
+            Architecture.Arm or Architecture.Arm64 or Architecture.Armv6 => 0x400000 | 0x4000,
+            _ => 0,
+        };
+    }
+
     private static partial class NativeMethods
     {
         [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
         internal static partial int Open(string path, int flags);
+
+        // open is variadic; the mode is read (from the next integer register) only with O_CREAT or O_TMPFILE, and
+        // integer arguments pass the same way to variadic and fixed parameters on x64 and ARM64 Linux.
+        [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial int OpenWithMode(string path, int flags, int mode);
+
+        [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+        internal static partial int Flock(int fd, int operation);
+
+        [LibraryImport("libc", EntryPoint = "linkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+        internal static partial int LinkAt(int oldDirectory, string oldPath, int newDirectory, string newPath, int flags);
 
         [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
         internal static partial int Fsync(int fd);

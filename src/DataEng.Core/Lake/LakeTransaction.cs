@@ -19,22 +19,23 @@ internal readonly record struct CommitDecision(CommitRecord? Record, string? NoO
     public static CommitDecision NoOp(string reason) => new(null, reason);
 }
 
-/// <summary>The steps of <see cref="LakeTransaction.Begin"/> (a test seam forces interleavings with recovery there).</summary>
-internal enum LakeBeginStep
+/// <summary>
+/// The internal steps of a transaction that the test seam <see cref="LakeTransaction.StepSeam"/> sees: the steps of
+/// <see cref="LakeTransaction.Begin"/> (tests force interleavings with recovery there) and each write of
+/// <see cref="LakeTransaction.CommitAsync"/> (named in a disk-full error; tests fail it there).
+/// </summary>
+internal enum LakeStep
 {
-    /// <summary>The lock file exists, locked, under its hidden pending name.</summary>
+    /// <summary>The lock file exists, locked, without its visible name: unnamed (path <c>/proc/self/fd/&lt;fd&gt;</c>)
+    /// or, where a file cannot be created unnamed, under its hidden pending name.</summary>
     LockCreated,
 
-    /// <summary>The lock file was renamed to its visible name (still locked); no staging folder yet.</summary>
+    /// <summary>The lock file has its visible name (still locked); no staging folder yet.</summary>
     LockPublished,
 
     /// <summary>The staging folder exists.</summary>
     StagingCreated,
-}
 
-/// <summary>What the commit protocol is writing when it fails (named in a disk-full error; a test seam fails it there).</summary>
-internal enum LakeCommitWrite
-{
     /// <summary>Writing the commit plan in the staging folder.</summary>
     Plan,
 
@@ -59,6 +60,12 @@ internal enum LakeCommitWrite
     /// <summary>Fsyncing the commit log folder after the manifest was published.</summary>
     CommitLogSync,
 }
+
+/// <summary>The test seam of <see cref="LakeTransaction"/>: called at each <see cref="LakeStep"/> with the path the
+/// step concerns (the lock file, the staging folder, or the path about to be written).</summary>
+/// <param name="step">The step.</param>
+/// <param name="path">The path.</param>
+internal delegate void LakeStepSeam(LakeStep step, string path);
 
 /// <summary>A commit observer threw: the commit is abandoned as if the process died (the inner exception is the observer's).</summary>
 internal sealed class CommitAbandonedException : DataEngException
@@ -91,7 +98,7 @@ internal sealed class LakeTransaction : IDisposable
     private int _sequence;
     private bool _published;
     private bool _finished;
-    private (LakeCommitWrite Step, string Path) _writing;
+    private (LakeStep Step, string Path) _writing;
 
     private LakeTransaction(LakeLayout layout, string id, Action<LakeCommitStep>? observer, ILogger logger)
     {
@@ -113,58 +120,109 @@ internal sealed class LakeTransaction : IDisposable
     public bool Abandoned { get; private set; }
 
     /// <summary>
-    /// Creates the staging folder and takes its lock. The lock file is created and locked under a hidden temporary
-    /// name and only then renamed to <c>&lt;id&gt;.lock</c> (a rename keeps the open file and its lock), so a visible lock
-    /// file is always held: recovery can never take the lock of a writer that has not locked it yet. Before this,
-    /// a recovery that ran between the writer's create and its lock removed the lock file, and a later recovery then
+    /// Creates the staging folder and takes its lock. A visible lock file is always held, so recovery can never take the
+    /// lock of a writer that has not locked it yet. On Linux the lock file is created without a name
+    /// (<c>O_TMPFILE</c>), locked, and only then named <c>&lt;id&gt;.lock</c> (<c>linkat</c>, which never replaces a
+    /// file): nothing is visible before it is locked, and a writer killed before naming it leaves nothing. Elsewhere,
+    /// or where the file system cannot do that, it is created and locked under a hidden pending name and renamed to
+    /// <c>&lt;id&gt;.lock</c> (a rename keeps the open file and its lock); .NET creates and locks in two steps, and a
+    /// recovery that takes the pending file in between makes this writer begin again under a new id. Before either, a
+    /// recovery that ran between the writer's create and its lock removed the lock file, and a later recovery then
     /// deleted the live staging folder ("Could not find a part of the path …/staging/&lt;id&gt;/000002.inprogress").
     /// </summary>
     public static LakeTransaction Begin(LakeLayout layout, string label, Action<LakeCommitStep>? observer, ILogger logger)
     {
         DurableFile.CreateDirectoryDurable(layout.Staging);
+        var unnamed = !ForcePendingLockFile.Value;
         for (var attempt = 1; ; attempt++)
         {
             var id = FileNaming.SafePart(label) + "-" + Guid.NewGuid().ToString("N")[..12];
             var transaction = new LakeTransaction(layout, id, observer, logger);
-            var pending = Path.Combine(layout.Staging, PendingLockPrefix + id + LockSuffix);
+            string? pending = null;
             try
             {
-                transaction._lock = new FileStream(pending, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
-                BeginInterleaving?.Invoke(layout, LakeBeginStep.LockCreated);
-                DurableFile.MoveNoReplace(pending, transaction._lockPath);
+                if (!(unnamed && transaction.TryLockUnnamed()))
+                {
+                    pending = Path.Combine(layout.Staging, PendingLockPrefix + id + LockSuffix);
+                    transaction._lock = new FileStream(pending, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+                    Step(LakeStep.LockCreated, pending);
+                    DurableFile.MoveNoReplace(pending, transaction._lockPath);
+                }
             }
             catch (IOException) when (attempt < MaxBeginAttempts)
             {
-                // A recovery took the pending lock file between our create and our lock (and deleted it): try a new id.
-                // Each attempt loses only if a recovery lands in that window again; 3 attempts were seen to lose
-                // against two recovery loops running back to back.
-                transaction._lock?.Dispose();
-                DurableFile.TryDelete(pending);
+                // A recovery took the pending lock file between our create and our lock (and deleted it), or the id
+                // is taken: try a new id. Each attempt loses only if a recovery lands in that window again; 3 attempts
+                // were seen to lose against two recovery loops running back to back.
+                transaction.CloseLock(pending);
                 continue;
             }
             catch
             {
-                transaction._lock?.Dispose();
-                DurableFile.TryDelete(pending);
+                transaction.CloseLock(pending);
                 throw;
             }
 
-            BeginInterleaving?.Invoke(layout, LakeBeginStep.LockPublished);
+            Step(LakeStep.LockPublished, transaction._lockPath);
             Directory.CreateDirectory(transaction.StagingFolder);
             DurableFile.FsyncDirectory(layout.Staging);
-            BeginInterleaving?.Invoke(layout, LakeBeginStep.StagingCreated);
+            Step(LakeStep.StagingCreated, transaction.StagingFolder);
             return transaction;
         }
     }
 
-    /// <summary>Test seam: called on the calling thread at each step of <see cref="Begin"/> (tests force interleavings).</summary>
-    [ThreadStatic]
-    internal static Action<LakeLayout, LakeBeginStep>? BeginInterleaving;
+    /// <summary>Test seam: called at each <see cref="LakeStep"/> of <see cref="Begin"/> and <see cref="CommitAsync"/>
+    /// (tests force interleavings with recovery, or throw a disk-full <see cref="IOException"/>). Async-local, because
+    /// the commit resumes on other threads after its awaits, and so that tests running side by side do not see each
+    /// other's seams.</summary>
+    internal static readonly AsyncLocal<LakeStepSeam?> StepSeam = new();
 
-    /// <summary>Test seam: called before each write of <see cref="CommitAsync"/> with the path about to be written
-    /// (tests throw a disk-full <see cref="IOException"/> there). Async-local rather than thread-static, because the
-    /// commit resumes on other threads after its awaits.</summary>
-    internal static readonly AsyncLocal<Action<LakeCommitWrite, string>?> CommitWriting = new();
+    /// <summary>Test switch: when set in this async flow, <see cref="Begin"/> uses the pending lock file, as on systems
+    /// that cannot create a file without a name.</summary>
+    internal static readonly AsyncLocal<bool> ForcePendingLockFile = new();
+
+    private static void Step(LakeStep step, string path) => StepSeam.Value?.Invoke(step, path);
+
+    /// <summary>Creates the lock file unnamed and locked, then names it (Linux); <see langword="false"/> when this system
+    /// or file system cannot, and nothing was created.</summary>
+    private bool TryLockUnnamed()
+    {
+        var handle = DurableFile.TryCreateUnnamedLocked(Layout.Staging);
+        if (handle is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            _lock = new FileStream(handle, FileAccess.ReadWrite, 1);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+
+        Step(LakeStep.LockCreated, DurableFile.UnnamedPath(handle));
+        if (DurableFile.TryLinkUnnamed(handle, _lockPath))
+        {
+            return true;
+        }
+
+        CloseLock(pending: null);
+        return false;
+    }
+
+    /// <summary>Closes a lock that was never published (an unnamed file vanishes with it) and removes its pending file.</summary>
+    private void CloseLock(string? pending)
+    {
+        _lock?.Dispose();
+        _lock = null;
+        if (pending is not null)
+        {
+            DurableFile.TryDelete(pending);
+        }
+    }
 
     /// <summary>Returns a new staging path (never ending in <c>.parquet</c>).</summary>
     public string NewStagingPath()
@@ -220,7 +278,7 @@ internal sealed class LakeTransaction : IDisposable
         {
             // Plan: the final name of every staged file, durable before the first rename, so recovery can undo renames.
             var plan = JsonSerializer.SerializeToUtf8Bytes(files.Select(static f => f.RelativePath).ToArray(), LakeJsonContext.Default.StringArray);
-            Writing(LakeCommitWrite.Plan, Path.Combine(StagingFolder, PlanFileName));
+            Writing(LakeStep.Plan, Path.Combine(StagingFolder, PlanFileName));
             DurableFile.WriteAllBytesAtomic(_writing.Path, plan);
             Notify(LakeCommitStep.CommitPlanWritten);
 
@@ -231,13 +289,13 @@ internal sealed class LakeTransaction : IDisposable
                 var folder = Path.GetDirectoryName(destination)!;
                 if (folders.Add(folder))
                 {
-                    Writing(LakeCommitWrite.PartitionFolder, folder);
+                    Writing(LakeStep.PartitionFolder, folder);
                     DurableFile.CreateDirectoryDurable(folder);
                 }
 
                 try
                 {
-                    Writing(LakeCommitWrite.Rename, destination);
+                    Writing(LakeStep.Rename, destination);
                     DurableFile.MoveNoReplace(file.StagingPath, destination);
                 }
                 catch (IOException e) when (File.Exists(destination))
@@ -253,15 +311,15 @@ internal sealed class LakeTransaction : IDisposable
             Notify(LakeCommitStep.FilesRenamed);
             foreach (var folder in folders)
             {
-                Writing(LakeCommitWrite.FolderSync, folder);
+                Writing(LakeStep.FolderSync, folder);
                 DurableFile.FsyncDirectory(folder);
             }
 
-            Writing(LakeCommitWrite.FolderSync, StagingFolder);
+            Writing(LakeStep.FolderSync, StagingFolder);
             DurableFile.FsyncDirectory(StagingFolder);
             Notify(LakeCommitStep.DirectoriesSynced);
 
-            Writing(LakeCommitWrite.CommitLogFolder, Layout.Commits);
+            Writing(LakeStep.CommitLogFolder, Layout.Commits);
             DurableFile.CreateDirectoryDurable(Layout.Commits);
             var attempt = 0;
             while (true)
@@ -269,7 +327,7 @@ internal sealed class LakeTransaction : IDisposable
                 record = decision.Record!;
                 var target = Layout.CommitFile(record.Version);
                 var temp = Path.Combine(StagingFolder, "manifest-" + record.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".json.tmp");
-                Writing(LakeCommitWrite.Manifest, temp);
+                Writing(LakeStep.Manifest, temp);
                 using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1))
                 {
                     stream.Write(record.ToJson());
@@ -281,7 +339,7 @@ internal sealed class LakeTransaction : IDisposable
                 {
                     // No overwrite, atomically: exactly one writer can publish a version (optimistic concurrency).
                     // File.Move(overwrite: false) is not enough on Unix: it checks, then renames (a lost commit was seen).
-                    Writing(LakeCommitWrite.Publish, target);
+                    Writing(LakeStep.Publish, target);
                     DurableFile.MoveNoReplace(temp, target);
                     break;
                 }
@@ -317,7 +375,7 @@ internal sealed class LakeTransaction : IDisposable
             }
 
             _published = true;
-            Writing(LakeCommitWrite.CommitLogSync, Layout.Commits);
+            Writing(LakeStep.CommitLogSync, Layout.Commits);
             DurableFile.FsyncDirectory(Layout.Commits);
             Notify(LakeCommitStep.ManifestPublished);
         }
@@ -346,10 +404,10 @@ internal sealed class LakeTransaction : IDisposable
     }
 
     /// <summary>Records what the commit writes next (for a disk-full error) and calls the test seam.</summary>
-    private void Writing(LakeCommitWrite step, string path)
+    private void Writing(LakeStep step, string path)
     {
         _writing = (step, path);
-        CommitWriting.Value?.Invoke(step, path);
+        Step(step, path);
     }
 
     /// <summary>
@@ -362,13 +420,13 @@ internal sealed class LakeTransaction : IDisposable
         var (step, path) = _writing;
         var what = step switch
         {
-            LakeCommitWrite.Plan => "writing the commit plan",
-            LakeCommitWrite.PartitionFolder => "creating the partition folder",
-            LakeCommitWrite.Rename => "renaming a staged file into its partition folder",
-            LakeCommitWrite.FolderSync => "syncing the partition folders",
-            LakeCommitWrite.CommitLogFolder => "creating the commit log folder",
-            LakeCommitWrite.Manifest => "writing the manifest",
-            LakeCommitWrite.Publish => "publishing the manifest",
+            LakeStep.Plan => "writing the commit plan",
+            LakeStep.PartitionFolder => "creating the partition folder",
+            LakeStep.Rename => "renaming a staged file into its partition folder",
+            LakeStep.FolderSync => "syncing the partition folders",
+            LakeStep.CommitLogFolder => "creating the commit log folder",
+            LakeStep.Manifest => "writing the manifest",
+            LakeStep.Publish => "publishing the manifest",
             _ => "syncing the commit log folder",
         };
         var run = record.PipelineName is { } pipeline
@@ -495,9 +553,10 @@ internal sealed class LakeTransaction : IDisposable
                 }
             }
 
-            // A pending lock file is left by a writer that died between creating it and publishing it (no staging
-            // folder exists for it yet). One that is free is removed while held; a writer that had created it but not
-            // yet locked it fails to publish it and begins again under a new id.
+            // A pending lock file (where lock files cannot be created unnamed, see Begin) is left by a writer that
+            // died between creating it and publishing it (no staging folder exists for it yet). One that is free is
+            // removed while held; a writer that had created it but not yet locked it fails to publish it and begins
+            // again under a new id.
             foreach (var path in pending)
             {
                 if (TryLock(path) is { } stale)

@@ -2,6 +2,7 @@ using System.Text;
 
 namespace DataEng.Core.Tests.IO;
 
+[Collection(DataEng.Core.Tests.Lake.LockFileCollection.Name)]
 public sealed class DurableFileTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "dataeng-durable-" + Guid.NewGuid().ToString("N"));
@@ -117,6 +118,43 @@ public sealed class DurableFileTests : IDisposable
         DurableFile.MoveDurable(source, destination, overwrite: true);
         Assert.Equal("x", File.ReadAllText(destination));
     }
+
+    /// <summary>On Linux a file created unnamed is already locked, gets its name only by <c>TryLinkUnnamed</c>
+    /// (keeping its lock), and never replaces a file that has the name already.</summary>
+    [Fact]
+    public void TryCreateUnnamedLocked_OnLinux_IsLockedBeforeItIsNamedAndNeverReplacesAName()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Null(DurableFile.TryCreateUnnamedLocked(_root));
+            return;
+        }
+
+        var taken = Path.Combine(_root, "taken.lock");
+        File.WriteAllText(taken, "old");
+        using (var handle = DurableFile.TryCreateUnnamedLocked(_root))
+        {
+            Assert.NotNull(handle);
+            Assert.Empty(Directory.GetFiles(_root, "*.lock").Except([taken]));
+
+            var e = Assert.ThrowsAny<IOException>(() => DurableFile.TryLinkUnnamed(handle, taken));
+            Assert.Equal(17, e.HResult);
+            Assert.Equal("old", File.ReadAllText(taken));
+
+            var named = Path.Combine(_root, "named.lock");
+            Assert.True(DurableFile.TryLinkUnnamed(handle, named));
+            Assert.Throws<IOException>(() => new FileStream(named, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1).Dispose());
+        }
+
+        using var free = new FileStream(Path.Combine(_root, "named.lock"), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1);
+        Assert.Equal(0, free.Length);
+    }
+
+    /// <summary>Where a file cannot be created unnamed (here: the directory does not exist) the answer is
+    /// <see langword="null"/>, and the caller falls back to a named file.</summary>
+    [Fact]
+    public void TryCreateUnnamedLocked_Impossible_ReturnsNull()
+        => Assert.Null(DurableFile.TryCreateUnnamedLocked(Path.Combine(_root, "missing")));
 
     public static TheoryData<string> MoveWays => ["direct", "link"];
 

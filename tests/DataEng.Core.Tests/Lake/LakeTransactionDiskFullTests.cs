@@ -15,16 +15,16 @@ public class LakeTransactionDiskFullTests
 
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
 
-    /// <summary>Every write of the commit before its manifest is published (<see cref="LakeCommitWrite"/> is internal).</summary>
+    /// <summary>Every write of the commit before its manifest is published (<see cref="LakeStep"/> is internal).</summary>
     public static TheoryData<string> StepsBeforePublication =>
     [
-        nameof(LakeCommitWrite.Plan),
-        nameof(LakeCommitWrite.PartitionFolder),
-        nameof(LakeCommitWrite.Rename),
-        nameof(LakeCommitWrite.FolderSync),
-        nameof(LakeCommitWrite.CommitLogFolder),
-        nameof(LakeCommitWrite.Manifest),
-        nameof(LakeCommitWrite.Publish),
+        nameof(LakeStep.Plan),
+        nameof(LakeStep.PartitionFolder),
+        nameof(LakeStep.Rename),
+        nameof(LakeStep.FolderSync),
+        nameof(LakeStep.CommitLogFolder),
+        nameof(LakeStep.Manifest),
+        nameof(LakeStep.Publish),
     ];
 
     private Pipeline Build(OrdersDb db, string root, LakeWriterOptions? options = null)
@@ -59,7 +59,7 @@ public class LakeTransactionDiskFullTests
     [MemberData(nameof(StepsBeforePublication))]
     public async Task RunIncrementalAsync_DiskFullAtACommitStep_FailsNamingItCommitsNothingAndTheRerunIsExactlyOnce(string stepName)
     {
-        var step = Enum.Parse<LakeCommitWrite>(stepName);
+        var step = Enum.Parse<LakeStep>(stepName);
         using var temp = new TempLake();
         using var db = new OrdersDb();
         var pipeline = await AfterAFirstRunAsync(db, temp.Root);
@@ -102,7 +102,7 @@ public class LakeTransactionDiskFullTests
         var pipeline = await AfterAFirstRunAsync(db, temp.Root);
 
         IncrementalRunResult second;
-        using (new DiskFullAt(LakeCommitWrite.CommitLogSync))
+        using (new DiskFullAt(LakeStep.CommitLogSync))
         {
             // The manifest is published when the fsync fails: an ambiguous commit, which the run finds committed.
             second = await pipeline.RunIncrementalAsync();
@@ -157,12 +157,12 @@ public class LakeTransactionDiskFullTests
     }
 
     /// <summary>Makes the commit fail with ENOSPC the first time it writes at a step (through the test seam
-    /// <see cref="LakeTransaction.CommitWriting"/> of this async flow), until disposed.</summary>
+    /// <see cref="LakeTransaction.StepSeam"/> of this async flow), until disposed.</summary>
     private sealed class DiskFullAt : IDisposable
     {
-        public DiskFullAt(LakeCommitWrite step)
+        public DiskFullAt(LakeStep step)
         {
-            LakeTransaction.CommitWriting.Value = (s, path) =>
+            LakeTransaction.StepSeam.Value = (s, path) =>
             {
                 if (s == step && FailedPath is null)
                 {
@@ -175,7 +175,7 @@ public class LakeTransactionDiskFullTests
         /// <summary>Gets the path the commit was writing when it failed.</summary>
         public string? FailedPath { get; private set; }
 
-        public void Dispose() => LakeTransaction.CommitWriting.Value = null;
+        public void Dispose() => LakeTransaction.StepSeam.Value = null;
     }
 
     /// <summary>Writes to <paramref name="path"/> until the file system is full.</summary>

@@ -3,6 +3,18 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataEng.Core.Tests.Lake;
 
+/// <summary>
+/// Tests that check a lock is free right after its holder closed it, and tests that start processes, run alone: a
+/// child process holds copies of its parent's file descriptors (and so their <c>flock</c> locks) from its fork to its
+/// exec, so a process started by one test can keep another test's just-closed lock taken for a moment.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class LockFileCollection
+{
+    public const string Name = "Lock files";
+}
+
+[Collection(LockFileCollection.Name)]
 public class LakeTransactionTests
 {
     /// <summary>
@@ -10,10 +22,22 @@ public class LakeTransactionTests
     /// lake at the same time. A recovery must never take a live writer's staging folder (which failed a run with
     /// "Could not find a part of the path …/_dataeng/staging/&lt;run&gt;/000002.inprogress").
     /// </summary>
-    [Fact]
-    public async Task RecoverAsync_ConcurrentWithWritersOpening_NeverRemovesALiveStagingFolder()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task RecoverAsync_ConcurrentWithWritersOpening_NeverRemovesALiveStagingFolder(bool pendingLockFile)
     {
         using var temp = new TempLake();
+        LakeTransaction.ForcePendingLockFile.Value = pendingLockFile;
+        var pendingLocks = 0;
+        var unnamedLocks = 0;
+        LakeTransaction.StepSeam.Value = (step, path) =>
+        {
+            if (step == LakeStep.LockCreated)
+            {
+                Interlocked.Increment(ref Path.GetFileName(path).StartsWith(".pending-", StringComparison.Ordinal) ? ref pendingLocks : ref unnamedLocks);
+            }
+        };
         var options = LakeTestData.Options(PartitionSpec.Identity("currency"));
         options.MaxDegreeOfParallelism = 2;
         var layout = new LakeLayout(temp.Root);
@@ -53,6 +77,8 @@ public class LakeTransactionTests
         Assert.True(recoveries > 0);
         Assert.Equal(3 * 15 * 10, Duck.Count(temp.Root));
         Assert.Empty(Directory.EnumerateFileSystemEntries(layout.Staging));
+        Assert.True((pendingLockFile || !OperatingSystem.IsLinux() ? pendingLocks : unnamedLocks) >= 3 * 15, $"{pendingLocks} pending and {unnamedLocks} unnamed lock files");
+        Assert.Equal(0, pendingLockFile || !OperatingSystem.IsLinux() ? unnamedLocks : pendingLocks);
     }
 
     /// <summary>
@@ -61,18 +87,21 @@ public class LakeTransactionTests
     /// again while it writes. Before the fix a lock file was visible before it was locked, recovery took and deleted
     /// it, and the next recovery deleted the live staging folder.
     /// </summary>
-    [Fact]
-    public async Task Begin_RecoveryAtEveryStep_LeavesTheLiveTransactionAloneAndItsFilesCommit()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Begin_RecoveryAtEveryStep_LeavesTheLiveTransactionAloneAndItsFilesCommit(bool pendingLockFile)
     {
         using var temp = new TempLake();
         var layout = new LakeLayout(temp.Root);
         DurableFile.CreateDirectoryDurable(layout.Metadata);
-        var steps = new List<LakeBeginStep>();
+        LakeTransaction.ForcePendingLockFile.Value = pendingLockFile;
+        var steps = new List<(LakeStep Step, string Path)>();
         var removed = 0;
-        LakeTransaction.BeginInterleaving = (l, step) =>
+        LakeTransaction.StepSeam.Value = (step, path) =>
         {
-            steps.Add(step);
-            removed += Task.Run(() => LakeTransaction.RecoverAsync(l, new LakeLog(l), NullLogger.Instance, CancellationToken.None)).GetAwaiter().GetResult().Staging;
+            steps.Add((step, path));
+            removed += Task.Run(() => LakeTransaction.RecoverAsync(layout, new LakeLog(layout), NullLogger.Instance, CancellationToken.None)).GetAwaiter().GetResult().Staging;
         };
         LakeTransaction transaction;
         try
@@ -81,12 +110,23 @@ public class LakeTransactionTests
         }
         finally
         {
-            LakeTransaction.BeginInterleaving = null;
+            LakeTransaction.StepSeam.Value = null;
         }
 
         using (transaction)
         {
-            Assert.Equal([LakeBeginStep.LockCreated, LakeBeginStep.LockPublished, LakeBeginStep.StagingCreated], steps);
+            Assert.Equal([LakeStep.LockCreated, LakeStep.LockPublished, LakeStep.StagingCreated], steps.Select(s => s.Step));
+            if (pendingLockFile || !OperatingSystem.IsLinux())
+            {
+                Assert.StartsWith(".pending-", Path.GetFileName(steps[0].Path), StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.StartsWith("/proc/self/fd/", steps[0].Path, StringComparison.Ordinal);
+            }
+
+            Assert.Equal(transaction.StagingFolder + ".lock", steps[1].Path);
+            Assert.Equal(transaction.StagingFolder, steps[2].Path);
             Assert.Equal(0, removed);
             await File.WriteAllTextAsync(transaction.NewStagingPath(), "1");
             var recovered = await LakeTransaction.RecoverAsync(layout, new LakeLog(layout), NullLogger.Instance, CancellationToken.None);
@@ -101,6 +141,102 @@ public class LakeTransactionTests
     }
 
     /// <summary>
+    /// On Linux the lock file is created without a name and locked before it is named: at no step of
+    /// <see cref="LakeTransaction.Begin"/> is there a pending file, and the visible lock file (once it exists) can never
+    /// be taken, by another thread or another process.
+    /// </summary>
+    [UnnamedLockFileFact]
+    public async Task Begin_OnLinux_NoPendingFileAtAnyStepAndTheVisibleLockIsAlwaysHeld()
+    {
+        using var temp = new TempLake();
+        var layout = new LakeLayout(temp.Root);
+        DurableFile.CreateDirectoryDurable(layout.Metadata);
+        var lockPath = (string?)null;
+        var checks = new List<string>();
+        LakeTransaction.StepSeam.Value = (step, path) =>
+        {
+            Assert.Empty(Directory.GetFiles(layout.Staging, ".pending-*"));
+            if (step == LakeStep.LockCreated)
+            {
+                // Nothing is visible yet, and the unnamed file is already locked.
+                Assert.StartsWith("/proc/self/fd/", path, StringComparison.Ordinal);
+                Assert.Empty(Directory.EnumerateFileSystemEntries(layout.Staging));
+                Assert.False(CanLockInAnotherThread(path), "the unnamed lock file was not locked");
+
+                // The flags the writer opened it with: O_RDWR, and O_CLOEXEC so that no child process inherits the lock.
+                var fd = path["/proc/self/fd/".Length..];
+                var flags = Convert.ToInt32(File.ReadLines("/proc/self/fdinfo/" + fd).Single(l => l.StartsWith("flags:", StringComparison.Ordinal))["flags:".Length..].Trim(), 8);
+                Assert.Equal(2, flags & 3);
+                Assert.NotEqual(0, flags & 0x80000);
+            }
+            else
+            {
+                lockPath ??= path;
+                Assert.True(File.Exists(lockPath));
+                Assert.False(CanLockInAnotherThread(lockPath), $"the visible lock file was free at {step}");
+                Assert.Equal(1, FlockInAnotherProcess(lockPath));
+            }
+
+            checks.Add(step.ToString());
+        };
+        LakeTransaction transaction;
+        try
+        {
+            transaction = LakeTransaction.Begin(layout, "run", null, NullLogger.Instance);
+        }
+        finally
+        {
+            LakeTransaction.StepSeam.Value = null;
+        }
+
+        Assert.Equal(["LockCreated", "LockPublished", "StagingCreated"], checks);
+        Assert.Equal(transaction.StagingFolder + ".lock", lockPath);
+        using (transaction)
+        {
+            await File.WriteAllTextAsync(transaction.NewStagingPath(), "1");
+            Assert.False(CanLockInAnotherThread(lockPath!));
+            Assert.Equal(1, FlockInAnotherProcess(lockPath!));
+        }
+
+        // Disposed without finishing (as if the process died): the lock file stays, free, and recovery removes all.
+        Assert.True(CanLockInAnotherThread(lockPath!));
+        Assert.Equal(0, FlockInAnotherProcess(lockPath!));
+        var recovered = await LakeTransaction.RecoverAsync(layout, new LakeLog(layout), NullLogger.Instance, CancellationToken.None);
+        Assert.Equal(1, recovered.Staging);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(layout.Staging));
+    }
+
+    /// <summary>A writer that dies after creating its unnamed lock file and before naming it leaves nothing behind: the
+    /// file had no name, and closing it (as the OS does for a killed process) frees it.</summary>
+    [UnnamedLockFileFact]
+    public async Task Begin_WriterDiesBeforeItsUnnamedLockIsNamed_LeavesNothingForRecovery()
+    {
+        using var temp = new TempLake();
+        var layout = new LakeLayout(temp.Root);
+        DurableFile.CreateDirectoryDurable(layout.Metadata);
+        LakeTransaction.StepSeam.Value = (step, _) =>
+        {
+            if (step == LakeStep.LockCreated)
+            {
+                throw new InvalidOperationException("the writer dies here");
+            }
+        };
+        try
+        {
+            Assert.Throws<InvalidOperationException>(() => LakeTransaction.Begin(layout, "run", null, NullLogger.Instance));
+        }
+        finally
+        {
+            LakeTransaction.StepSeam.Value = null;
+        }
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(layout.Staging));
+        var recovered = await LakeTransaction.RecoverAsync(layout, new LakeLog(layout), NullLogger.Instance, CancellationToken.None);
+        Assert.Equal((0, 0, 0), recovered);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(layout.Staging));
+    }
+
+    /// <summary>
     /// The race itself, forced: a recovery takes a writer's brand-new lock file before the writer locked it and deletes
     /// it (simulated by deleting the pending file at that moment). The writer must not go on without a visible, held
     /// lock (a later recovery would delete its staging folder): it starts again under a new id.
@@ -111,13 +247,15 @@ public class LakeTransactionTests
         using var temp = new TempLake();
         var layout = new LakeLayout(temp.Root);
         DurableFile.CreateDirectoryDurable(layout.Metadata);
-        var steps = new List<LakeBeginStep>();
-        LakeTransaction.BeginInterleaving = (l, step) =>
+        LakeTransaction.ForcePendingLockFile.Value = true;
+        var steps = new List<LakeStep>();
+        LakeTransaction.StepSeam.Value = (step, path) =>
         {
             steps.Add(step);
             if (steps.Count == 1)
             {
-                File.Delete(Assert.Single(Directory.GetFiles(l.Staging, ".pending-*")));
+                Assert.Equal(Assert.Single(Directory.GetFiles(layout.Staging, ".pending-*")), path);
+                File.Delete(path);
             }
         };
         LakeTransaction transaction;
@@ -127,12 +265,12 @@ public class LakeTransactionTests
         }
         finally
         {
-            LakeTransaction.BeginInterleaving = null;
+            LakeTransaction.StepSeam.Value = null;
         }
 
         using (transaction)
         {
-            Assert.Equal([LakeBeginStep.LockCreated, LakeBeginStep.LockCreated, LakeBeginStep.LockPublished, LakeBeginStep.StagingCreated], steps);
+            Assert.Equal([LakeStep.LockCreated, LakeStep.LockCreated, LakeStep.LockPublished, LakeStep.StagingCreated], steps);
             Assert.True(File.Exists(transaction.StagingFolder + ".lock"));
             var recovered = await LakeTransaction.RecoverAsync(layout, new LakeLog(layout), NullLogger.Instance, CancellationToken.None);
             Assert.Equal(0, recovered.Staging);
@@ -186,5 +324,45 @@ public class LakeTransactionTests
         var second = await LakeTransaction.RecoverAsync(layout, new LakeLog(layout), NullLogger.Instance, CancellationToken.None);
         Assert.Equal(1, second.Staging);
         Assert.Empty(Directory.EnumerateFileSystemEntries(layout.Staging));
+    }
+
+    /// <summary>Tries the lock recovery takes (<see cref="FileShare.None"/>, an exclusive <c>flock</c> on Unix) from a
+    /// thread pool thread, and lets it go at once.</summary>
+    private static bool CanLockInAnotherThread(string path)
+        => Task.Run(() =>
+        {
+            try
+            {
+                using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1);
+                return true;
+            }
+            catch (IOException)
+            {
+                return false;
+            }
+        }).GetAwaiter().GetResult();
+
+    /// <summary>Runs <c>flock -n -x path true</c> (util-linux) in a second process: 0 when it took the lock, 1 when the
+    /// lock was held.</summary>
+    private static int FlockInAnotherProcess(string path)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("flock", ["-n", "-x", path, "true"]) { UseShellExecute = false })!;
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+}
+
+/// <summary>Runs on Linux only, where lock files are created without a name (<c>O_TMPFILE</c>) and
+/// <c>flock</c>(1) checks them from a second process.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class UnnamedLockFileFactAttribute : FactAttribute
+{
+    /// <summary>Creates the attribute; the test is skipped with the reason on other systems.</summary>
+    public UnnamedLockFileFactAttribute()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Skip = "Lock files are created without a name (O_TMPFILE) on Linux only.";
+        }
     }
 }
