@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
 using Apache.Arrow;
@@ -10,21 +11,36 @@ internal sealed partial class ArrowParquetWriter
 {
     private const int DictionarySampleSize = 4096;
 
+    /// <summary>The fewest repeats in a fixed-width sample from which the dictionary size is estimated.</summary>
+    private const int MinSampleRepeats = 16;
+
     private readonly HashSet<int> _sampleHashes = [];
+    private readonly HashSet<ulong> _sampleKeys = [];
 
     private void ChooseEncodings()
     {
+        var builtin = _options.Engine == ParquetWriterEngine.Builtin;
         foreach (var column in _columns)
         {
-            if (column.Kind is not (ParquetColumnKind.String or ParquetColumnKind.Binary))
+            var variable = column.Kind is ParquetColumnKind.String or ParquetColumnKind.Binary;
+            if (!(variable || (builtin && ParquetChunkEncoder.SupportsDictionary(column.Kind))))
             {
+                // Parquet.Net dictionary-encodes byte arrays only.
                 continue;
             }
 
             var dictionary = _options.DictionaryColumns.Contains(column.Name)
-                || (_options.AutoDictionary && column.Kind == ParquetColumnKind.String && LowCardinality(column));
+                || (_options.AutoDictionary && column.Kind switch
+                {
+                    ParquetColumnKind.String => LowCardinality(column),
+                    ParquetColumnKind.Binary => false,
+                    _ => FixedDictionaryPays(column),
+                });
             _dictionary[column.Index] = dictionary;
-            _parquetOptions?.ColumnEncodingHints[column.ParquetField.Path.ToString()] = dictionary ? EncodingHint.Dictionary : EncodingHint.Default;
+            if (variable)
+            {
+                _parquetOptions?.ColumnEncodingHints[column.ParquetField.Path.ToString()] = dictionary ? EncodingHint.Dictionary : EncodingHint.Default;
+            }
         }
     }
 
@@ -67,6 +83,82 @@ internal sealed partial class ArrowParquetWriter
         }
 
         return sampled > 0 && _sampleHashes.Count * 10 <= sampled;
+    }
+
+    /// <summary>Samples up to <see cref="DictionarySampleSize"/> values spread evenly over the row group and decides
+    /// whether a dictionary pays for a fixed-width column: at most one distinct value in ten, or enough repeats to
+    /// estimate (birthday-paradox style: n² / 2r distinct values for r repeats among n samples) a dictionary that fits
+    /// half of <see cref="ParquetChunkEncoder.MaxDictionaryBytes"/> with indices at most three quarters as wide as the
+    /// values. A column of (nearly) unique values such as a sequential key has no repeats, so it never builds a
+    /// dictionary to throw away.</summary>
+    private bool FixedDictionaryPays(ParquetColumn column)
+    {
+        var width = column.Kind switch
+        {
+            ParquetColumnKind.Int8 or ParquetColumnKind.UInt8 => 1,
+            ParquetColumnKind.Int16 or ParquetColumnKind.UInt16 => 2,
+            ParquetColumnKind.Int32 or ParquetColumnKind.UInt32 or ParquetColumnKind.Date32 or ParquetColumnKind.Float => 4,
+            ParquetColumnKind.DecimalInt32 or ParquetColumnKind.DecimalInt64 => 16,
+            _ => 8,
+        };
+        var storedBytes = ParquetChunkEncoder.PhysicalType(column) == 2 || column.Kind == ParquetColumnKind.Double ? 8 : 4;
+        var rows = _pendingRows;
+        var step = Math.Max(1, rows / DictionarySampleSize);
+        _sampleKeys.Clear();
+        var sampled = 0;
+        var skipped = 0;
+        foreach (var batch in _pending)
+        {
+            var data = batch.Column(column.Index).Data;
+            var values = data.Buffers[1].Span;
+            var validity = data.Buffers[0].Span;
+            var hasNulls = data.GetNullCount() > 0;
+
+            // The first sampled row of this part continues the stride of the previous parts.
+            for (var i = skipped; i < data.Length && sampled < DictionarySampleSize; i += step)
+            {
+                var row = data.Offset + i;
+                if (hasNulls && !BitUtility.GetBit(validity, row))
+                {
+                    continue;
+                }
+
+                var bytes = values.Slice(row * width, width);
+                var key = width switch
+                {
+                    1 => bytes[0],
+                    2 => BinaryPrimitives.ReadUInt16LittleEndian(bytes),
+                    4 => BinaryPrimitives.ReadUInt32LittleEndian(bytes),
+                    8 => BinaryPrimitives.ReadUInt64LittleEndian(bytes),
+                    _ => BinaryPrimitives.ReadUInt64LittleEndian(bytes) ^ (BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]) * 0x9E3779B97F4A7C15),
+                };
+                _sampleKeys.Add(key);
+                sampled++;
+            }
+
+            skipped = data.Length > skipped ? (step - ((data.Length - skipped) % step)) % step : skipped - data.Length;
+        }
+
+        if (sampled == 0)
+        {
+            return false;
+        }
+
+        var distinct = _sampleKeys.Count;
+        if (distinct * 10 <= sampled)
+        {
+            return true;
+        }
+
+        var repeats = sampled - distinct;
+        if (repeats < MinSampleRepeats)
+        {
+            return false;
+        }
+
+        var estimate = (long)sampled * sampled / (2L * repeats);
+        var indexBits = 64 - BitOperations.LeadingZeroCount((ulong)estimate);
+        return estimate * storedBytes <= ParquetChunkEncoder.MaxDictionaryBytes / 2 && indexBits * 4 <= storedBytes * 8 * 3;
     }
 
     private Task WriteColumnAsync(ParquetRowGroupWriter rowGroup, ParquetColumn column, List<ArrayData> parts, int rows, CancellationToken cancellationToken)

@@ -1,0 +1,168 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Apache.Arrow;
+
+namespace DataEng.Core;
+
+/// <summary>Dictionaries of fixed-width values: the stored (converted) values are the keys, compared bit for bit, so
+/// NaN payloads and the two zeros stay distinct and every value reads back exactly as PLAIN would write it.</summary>
+internal sealed partial class ParquetChunkEncoder
+{
+    /// <summary>Whether the builtin engine can dictionary-encode a column of this kind: byte arrays and the integer,
+    /// date, timestamp, decimal (stored as INT32 or INT64) and floating-point kinds; not booleans or 16-byte decimals.</summary>
+    /// <param name="kind">The column kind.</param>
+    /// <returns><see langword="true"/> when the kind can be dictionary encoded.</returns>
+    public static bool SupportsDictionary(ParquetColumnKind kind) => kind is not (ParquetColumnKind.Boolean or ParquetColumnKind.DecimalBytes);
+
+    private bool TryBuildFixedDictionary(ParquetColumn column, List<ArrayData> parts, int values) => column.Kind switch
+    {
+        ParquetColumnKind.Int8 => TryBuildFixedDictionary<sbyte, int, Widen8>(column, parts, values),
+        ParquetColumnKind.UInt8 => TryBuildFixedDictionary<byte, int, WidenU8>(column, parts, values),
+        ParquetColumnKind.Int16 => TryBuildFixedDictionary<short, int, Widen16>(column, parts, values),
+        ParquetColumnKind.UInt16 => TryBuildFixedDictionary<ushort, int, WidenU16>(column, parts, values),
+        ParquetColumnKind.Int32 or ParquetColumnKind.Date32 => TryBuildFixedDictionary<int, int, Same<int>>(column, parts, values),
+        ParquetColumnKind.UInt32 => TryBuildFixedDictionary<uint, uint, Same<uint>>(column, parts, values),
+        ParquetColumnKind.Int64 => TryBuildFixedDictionary<long, long, Same<long>>(column, parts, values),
+        ParquetColumnKind.UInt64 => TryBuildFixedDictionary<ulong, ulong, Same<ulong>>(column, parts, values),
+        ParquetColumnKind.Float => TryBuildFixedDictionary<float, float, Same<float>>(column, parts, values),
+        ParquetColumnKind.Double => TryBuildFixedDictionary<double, double, Same<double>>(column, parts, values),
+        ParquetColumnKind.Timestamp when column.TimestampScale == 1 => TryBuildFixedDictionary<long, long, Same<long>>(column, parts, values),
+        ParquetColumnKind.Timestamp => TryBuildFixedDictionary<long, long, SecondsToMillis>(column, parts, values),
+        ParquetColumnKind.DecimalInt32 => TryBuildFixedDictionary<Int128, int, Narrow32>(column, parts, values),
+        ParquetColumnKind.DecimalInt64 => TryBuildFixedDictionary<Int128, long, Narrow64>(column, parts, values),
+        _ => false,
+    };
+
+    /// <summary>Builds the PLAIN dictionary page of the chunk's non-null values (converted to the stored type) and the
+    /// index of every value, and takes the statistics from the entries; <see langword="false"/> when the dictionary
+    /// grows past <see cref="MaxDictionaryBytes"/>.</summary>
+    private bool TryBuildFixedDictionary<TIn, TOut, TConvert>(ParquetColumn column, List<ArrayData> parts, int values)
+        where TIn : unmanaged
+        where TOut : unmanaged, INumber<TOut>
+        where TConvert : IConvert<TIn, TOut>
+    {
+        var size = Unsafe.SizeOf<TOut>();
+        var maxEntries = MaxDictionaryBytes / size;
+        EnsureInts(ref _indices, values);
+        if (_table.Length == 0)
+        {
+            _table = ArrayPool<int>.Shared.Rent(1024);
+        }
+
+        // Small tables first: a chunk of few distinct values keeps its table in the L1 cache.
+        var bits = 10;
+        var table = _table.AsSpan(0, 1 << bits);
+        table.Clear();
+        _entryCount = 0;
+        _dictionaryLength = 0;
+        Ensure(ref _dictionary, 4096);
+        var entries = MemoryMarshal.Cast<byte, TOut>(_dictionary.AsSpan());
+        var count = 0;
+        foreach (var data in parts)
+        {
+            var source = MemoryMarshal.Cast<byte, TIn>(data.Buffers[1].Span).Slice(data.Offset, data.Length);
+            var validity = data.Buffers[0].Span;
+            var hasNulls = data.GetNullCount() > 0;
+            for (var i = 0; i < source.Length; i++)
+            {
+                if (hasNulls && !BitUtility.GetBit(validity, data.Offset + i))
+                {
+                    continue;
+                }
+
+                var value = TConvert.Convert(source[i], column, data.Offset + i);
+                var key = KeyOf(value);
+                var mask = table.Length - 1;
+                var slot = Slot(key, bits);
+                int entry;
+                while (true)
+                {
+                    var stored = table[slot];
+                    if (stored == 0)
+                    {
+                        if (_entryCount == maxEntries)
+                        {
+                            _entryCount = 0;
+                            return false;
+                        }
+
+                        entry = _entryCount++;
+                        if (entries.Length <= entry)
+                        {
+                            Grow(ref _dictionary, Math.Min(MaxDictionaryBytes, _dictionary.Length * 2), entry * size);
+                            entries = MemoryMarshal.Cast<byte, TOut>(_dictionary.AsSpan());
+                        }
+
+                        entries[entry] = value;
+                        table[slot] = entry + 1;
+                        if (_entryCount * 2 > table.Length)
+                        {
+                            bits++;
+                            table = RehashFixed(entries[.._entryCount], bits);
+                        }
+
+                        break;
+                    }
+
+                    if (KeyOf(entries[stored - 1]) == key)
+                    {
+                        entry = stored - 1;
+                        break;
+                    }
+
+                    slot = (slot + 1) & mask;
+                }
+
+                _indices[count++] = entry;
+            }
+        }
+
+        _dictionaryLength = _entryCount * size;
+        ref var min = ref Unsafe.As<Int128, TOut>(ref _min);
+        ref var max = ref Unsafe.As<Int128, TOut>(ref _max);
+        foreach (var value in entries[.._entryCount])
+        {
+            Track(value, ref min, ref max, ref _hasMinMax);
+        }
+
+        return true;
+    }
+
+    /// <summary>The value's bits: equal keys are the same stored bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong KeyOf<T>(T value)
+        where T : unmanaged
+        => Unsafe.SizeOf<T>() == 4 ? Unsafe.As<T, uint>(ref value) : Unsafe.As<T, ulong>(ref value);
+
+    /// <summary>Fibonacci hashing: the top <paramref name="bits"/> bits of the key times the golden ratio.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Slot(ulong key, int bits) => (int)((key * 0x9E3779B97F4A7C15) >> (64 - bits));
+
+    private Span<int> RehashFixed<T>(ReadOnlySpan<T> entries, int bits)
+        where T : unmanaged
+    {
+        var size = 1 << bits;
+        if (_table.Length < size)
+        {
+            ArrayPool<int>.Shared.Return(_table);
+            _table = ArrayPool<int>.Shared.Rent(size);
+        }
+
+        var table = _table.AsSpan(0, size);
+        table.Clear();
+        for (var entry = 0; entry < entries.Length; entry++)
+        {
+            var slot = Slot(KeyOf(entries[entry]), bits);
+            while (table[slot] != 0)
+            {
+                slot = (slot + 1) & (size - 1);
+            }
+
+            table[slot] = entry + 1;
+        }
+
+        return table;
+    }
+}
