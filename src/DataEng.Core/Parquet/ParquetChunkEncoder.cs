@@ -175,6 +175,7 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
         ReturnInts(ref _table);
         ReturnInts(ref _entryOffsets);
         ReturnInts(ref _entryHashes);
+        ReturnInts(ref _direct);
         _thrift.Dispose();
         _zstd?.Dispose();
         _zstd = null;

@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+
 namespace DataEng.Core;
 
 /// <summary>
@@ -29,6 +32,7 @@ internal static class RleBitPackedEncoder
     /// <param name="width">The bit width (0–32).</param>
     /// <param name="output">The destination, at least <see cref="MaxEncodedLength"/> bytes.</param>
     /// <returns>The number of bytes written.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Encode(ReadOnlySpan<int> values, int width, Span<byte> output)
     {
         var length = 0;
@@ -101,20 +105,47 @@ internal static class RleBitPackedEncoder
     {
         var groups = (values.Length + 7) >> 3;
         var length = WriteVarint(output, ((uint)groups << 1) | 1);
+        var whole = values.Length >> 3;
+        for (var g = 0; g < whole; g++)
+        {
+            length += PackGroup(values.Slice(g << 3, 8), width, output[length..]);
+        }
+
+        if (whole < groups)
+        {
+            Span<int> last = stackalloc int[8];
+            last.Clear();
+            values[(whole << 3)..].CopyTo(last);
+            length += PackGroup(last, width, output[length..]);
+        }
+
+        return length;
+    }
+
+    /// <summary>Packs eight values LSB first into exactly <paramref name="width"/> bytes.</summary>
+    private static int PackGroup(ReadOnlySpan<int> group, int width, Span<byte> output)
+    {
         ulong buffer = 0;
         var bits = 0;
-        var padded = groups * 8;
-        for (var i = 0; i < padded; i++)
+        var length = 0;
+        for (var i = 0; i < 8; i++)
         {
-            var value = i < values.Length ? (uint)values[i] : 0u;
-            buffer |= (ulong)value << bits;
+            buffer |= (ulong)(uint)group[i] << bits;
             bits += width;
-            while (bits >= 8)
+            if (bits >= 32)
             {
-                output[length++] = (byte)buffer;
-                buffer >>= 8;
-                bits -= 8;
+                BinaryPrimitives.WriteUInt32LittleEndian(output[length..], (uint)buffer);
+                length += 4;
+                buffer >>= 32;
+                bits -= 32;
             }
+        }
+
+        // Eight values fill whole bytes: what remains is bits / 8 bytes.
+        for (; bits > 0; bits -= 8)
+        {
+            output[length++] = (byte)buffer;
+            buffer >>= 8;
         }
 
         return length;
