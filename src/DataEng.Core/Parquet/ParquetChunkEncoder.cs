@@ -41,8 +41,9 @@ internal sealed class ParquetChunkMeta
 /// Encodes one column chunk of a row group (the builtin engine of <see cref="ArrowParquetWriter"/>) from Arrow arrays
 /// into a buffer of page headers and compressed pages: v1 data pages of about <see cref="PageSize"/> uncompressed bytes,
 /// RLE/bit-packed definition levels, PLAIN values read straight from the Arrow buffers, or a PLAIN dictionary page and
-/// RLE_DICTIONARY indices (string, binary and fixed-width numeric columns, see <see cref="SupportsDictionary"/>). Every buffer is pooled and kept across chunks, so steady-state
-/// encoding allocates nothing but the chunk's statistics. Not thread-safe; one instance per concurrent chunk.
+/// RLE_DICTIONARY indices (byte-array and fixed-width columns, see <see cref="SupportsDictionary"/>). Every buffer is
+/// pooled and kept across chunks, so steady-state encoding allocates nothing but the chunk's statistics. Not
+/// thread-safe; one instance per concurrent chunk.
 /// </summary>
 internal sealed partial class ParquetChunkEncoder : IDisposable
 {
