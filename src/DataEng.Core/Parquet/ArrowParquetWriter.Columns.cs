@@ -86,11 +86,12 @@ internal sealed partial class ArrowParquetWriter
     }
 
     /// <summary>Samples up to <see cref="DictionarySampleSize"/> values spread evenly over the row group and decides
-    /// whether a dictionary pays for a fixed-width column: at most one distinct value in ten, or enough repeats to
-    /// estimate (birthday-paradox style: n² / 2r distinct values for r repeats among n samples) a dictionary that fits
-    /// half of <see cref="ParquetChunkEncoder.MaxDictionaryBytes"/> with indices at most three quarters as wide as the
-    /// values. A column of (nearly) unique values such as a sequential key has no repeats, so it never builds a
-    /// dictionary to throw away.</summary>
+    /// whether a dictionary pays for a fixed-width column: at most one distinct value in ten, or a dictionary page plus
+    /// bit-packed indices estimated at most three quarters of the PLAIN values' size, with a dictionary of at most half
+    /// of <see cref="ParquetChunkEncoder.MaxDictionaryBytes"/>. When the sample does not cover the row group, the number
+    /// of distinct values is estimated from the sample's repeats (birthday-paradox style: about n² / 2r values in the
+    /// domain for r repeats among n samples, of which a row group of m rows holds d·(1 − e^(−m/d))). A column of
+    /// (nearly) unique values such as a sequential key has no repeats, so it never builds a dictionary to throw away.</summary>
     private bool FixedDictionaryPays(ParquetColumn column)
     {
         var width = column.Kind switch
@@ -104,6 +105,7 @@ internal sealed partial class ArrowParquetWriter
         var storedBytes = ParquetChunkEncoder.PhysicalType(column) == 2 || column.Kind == ParquetColumnKind.Double ? 8 : 4;
         var rows = _pendingRows;
         var step = Math.Max(1, rows / DictionarySampleSize);
+        long nonNull = 0;
         _sampleKeys.Clear();
         var sampled = 0;
         var skipped = 0;
@@ -113,6 +115,7 @@ internal sealed partial class ArrowParquetWriter
             var values = data.Buffers[1].Span;
             var validity = data.Buffers[0].Span;
             var hasNulls = data.GetNullCount() > 0;
+            nonNull += data.Length - data.GetNullCount();
 
             // The first sampled row of this part continues the stride of the previous parts.
             for (var i = skipped; i < data.Length && sampled < DictionarySampleSize; i += step)
@@ -150,15 +153,24 @@ internal sealed partial class ArrowParquetWriter
             return true;
         }
 
-        var repeats = sampled - distinct;
-        if (repeats < MinSampleRepeats)
+        double entries = distinct;
+        if (sampled < nonNull)
         {
-            return false;
+            var repeats = sampled - distinct;
+            if (repeats < MinSampleRepeats)
+            {
+                return false;
+            }
+
+            var domain = (double)sampled * sampled / (2.0 * repeats);
+            entries = domain * -double.ExpM1(-nonNull / domain);
         }
 
-        var estimate = (long)sampled * sampled / (2L * repeats);
-        var indexBits = 64 - BitOperations.LeadingZeroCount((ulong)estimate);
-        return estimate * storedBytes <= ParquetChunkEncoder.MaxDictionaryBytes / 2 && indexBits * 4 <= storedBytes * 8 * 3;
+        var indexBits = 64 - BitOperations.LeadingZeroCount((ulong)Math.Ceiling(entries));
+        var plainBytes = (double)nonNull * storedBytes;
+        var dictionaryBytes = entries * storedBytes;
+        return dictionaryBytes <= ParquetChunkEncoder.MaxDictionaryBytes / 2
+            && dictionaryBytes + (nonNull * indexBits / 8.0) <= plainBytes * 3 / 4;
     }
 
     private Task WriteColumnAsync(ParquetRowGroupWriter rowGroup, ParquetColumn column, List<ArrayData> parts, int rows, CancellationToken cancellationToken)

@@ -37,9 +37,10 @@ public sealed class ParquetWriteOptions
     /// automatically. Each row group is sampled before it is encoded: a string column qualifies with at most one distinct
     /// value in ten among its first 4,096 values. With <see cref="ParquetWriterEngine.Builtin"/>, integer, date,
     /// timestamp, decimal (up to 18 digits) and floating-point columns qualify too, from 4,096 values spread over the row
-    /// group: at most one distinct value in ten, or enough repeats to estimate a dictionary of at most 1 MiB whose
-    /// indices take at most three quarters of the values' width (a column of 100,000 distinct int32 keys among a million
-    /// rows is dictionary encoded, a unique key or a timestamp is not). <see cref="ParquetWriterEngine.ParquetNet"/>
+    /// group: at most one distinct value in ten, or enough repeats to estimate a dictionary of at most 1 MiB that, with
+    /// its bit-packed indices, takes at most three quarters of the PLAIN size (100,000 distinct int32 keys among a
+    /// million rows are dictionary encoded; among 60,000 rows, a unique key or a timestamp are not).
+    /// <see cref="ParquetWriterEngine.ParquetNet"/>
     /// cannot dictionary-encode numbers and writes them PLAIN.</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool AutoDictionary { get; set; } = true;

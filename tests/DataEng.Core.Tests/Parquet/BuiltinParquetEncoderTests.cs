@@ -332,10 +332,15 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
     [Fact]
     public async Task WriteAsync_NumericDictionaryPastLimit_LaterRowGroupFallsBackToPlain()
     {
-        // Row group 0: 1,000 distinct int64 values; row group 1: 270,000 (2.1 MB of dictionary, past the 2 MiB limit).
+        // Row group 0: 1,000 distinct values; row group 1: 270,000 (2.1 MB of dictionary, past the 2 MiB limit). The
+        // int64 keys span less than 2^20 values (looked up directly), the doubles do not (hashed).
         const int RowGroup = 270_000;
-        var schema = new Schema.Builder().Field(f => f.Name("k").DataType(Int64Type.Default).Nullable(true)).Build();
+        var schema = new Schema.Builder()
+            .Field(f => f.Name("k").DataType(Int64Type.Default).Nullable(true))
+            .Field(f => f.Name("x").DataType(DoubleType.Default).Nullable(false))
+            .Build();
         var keys = new Int64Array.Builder();
+        var doubles = new DoubleArray.Builder();
         for (var i = 0; i < 2 * RowGroup; i++)
         {
             if (i % 1_000 == 999)
@@ -346,21 +351,26 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
             {
                 keys.Append(i < RowGroup ? (i % 1_000) - 500 : i * 3L);
             }
+
+            doubles.Append(i < RowGroup ? (i % 1_000) / 8.0 : i * 1.5);
         }
 
-        using var batch = new RecordBatch(schema, [keys.Build()], 2 * RowGroup);
+        using var batch = new RecordBatch(schema, [keys.Build(), doubles.Build()], 2 * RowGroup);
         var options = Builtin(rowGroupSize: RowGroup);
-        options.DictionaryColumns.Add("k");
+        options.DictionaryColumns.UnionWith(["k", "x"]);
         var path = await ParquetTestData.WriteFileAsync(PathOf("fallback.parquet"), [batch], schema, options);
 
-        var chunks = ParquetTestData.Query($"SELECT row_group_id, encodings, dictionary_page_offset, stats_null_count, stats_min_value, stats_max_value FROM parquet_metadata('{path}') ORDER BY row_group_id");
-        Assert.Equal(2, chunks.Count);
-        Assert.Contains("RLE_DICTIONARY", (string)chunks[0][1]!, StringComparison.Ordinal);
-        Assert.NotNull(chunks[0][2]);
-        Assert.DoesNotContain("DICTIONARY", (string)chunks[1][1]!, StringComparison.Ordinal);
-        Assert.Null(chunks[1][2]);
-        Assert.Equal([270L, "-500", "498"], [Convert.ToInt64(chunks[0][3], CultureInfo.InvariantCulture), chunks[0][4], chunks[0][5]]);
-        Assert.Equal([270L, (RowGroup * 3L).ToString(CultureInfo.InvariantCulture), ((2L * RowGroup - 2) * 3).ToString(CultureInfo.InvariantCulture)], [Convert.ToInt64(chunks[1][3], CultureInfo.InvariantCulture), chunks[1][4], chunks[1][5]]);
+        var chunks = ParquetTestData.Query($"SELECT row_group_id, path_in_schema, encodings, dictionary_page_offset, stats_null_count, stats_min_value, stats_max_value FROM parquet_metadata('{path}') ORDER BY row_group_id, column_id");
+        Assert.Equal(4, chunks.Count);
+        foreach (var chunk in chunks)
+        {
+            var firstGroup = Convert.ToInt64(chunk[0], CultureInfo.InvariantCulture) == 0;
+            Assert.Equal(firstGroup, ((string)chunk[2]!).Contains("RLE_DICTIONARY", StringComparison.Ordinal));
+            Assert.Equal(firstGroup, chunk[3] is not null);
+        }
+
+        Assert.Equal([270L, "-500", "498"], [Convert.ToInt64(chunks[0][4], CultureInfo.InvariantCulture), chunks[0][5], chunks[0][6]]);
+        Assert.Equal([270L, (RowGroup * 3L).ToString(CultureInfo.InvariantCulture), ((2L * RowGroup - 2) * 3).ToString(CultureInfo.InvariantCulture)], [Convert.ToInt64(chunks[2][4], CultureInfo.InvariantCulture), chunks[2][5], chunks[2][6]]);
         AssertDuckDb(path, [batch]);
         AssertParquetSharp(path, [batch]);
         await AssertOurReaderAsync(path, [batch]);
