@@ -56,11 +56,24 @@ internal sealed partial class ParquetChunkEncoder
         foreach (var data in parts)
         {
             var source = MemoryMarshal.Cast<byte, TIn>(data.Buffers[1].Span).Slice(data.Offset, data.Length);
+            if (source.IsEmpty)
+            {
+                continue;
+            }
+
+            if (data.GetNullCount() == 0)
+            {
+                var (low, high) = MinMax(source);
+                min = first ? low : TIn.Min(min, low);
+                max = first ? high : TIn.Max(max, high);
+                first = false;
+                continue;
+            }
+
             var validity = data.Buffers[0].Span;
-            var hasNulls = data.GetNullCount() > 0;
             for (var i = 0; i < source.Length; i++)
             {
-                if (hasNulls && !BitUtility.GetBit(validity, data.Offset + i))
+                if (!BitUtility.GetBit(validity, data.Offset + i))
                 {
                     continue;
                 }
@@ -129,6 +142,40 @@ internal sealed partial class ParquetChunkEncoder
 
         FinishFixedDictionary(entries[.._entryCount]);
         return true;
+    }
+
+    /// <summary>The extremes of a non-empty span of integers, a vector at a time.</summary>
+    private static (T Min, T Max) MinMax<T>(ReadOnlySpan<T> values)
+        where T : unmanaged, IBinaryInteger<T>
+    {
+        var min = values[0];
+        var max = values[0];
+        var i = 0;
+        if (Vector.IsHardwareAccelerated && Vector<T>.IsSupported && values.Length >= 2 * Vector<T>.Count)
+        {
+            var low = new Vector<T>(values);
+            var high = low;
+            for (i = Vector<T>.Count; i <= values.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var vector = new Vector<T>(values[i..]);
+                low = Vector.Min(low, vector);
+                high = Vector.Max(high, vector);
+            }
+
+            for (var lane = 0; lane < Vector<T>.Count; lane++)
+            {
+                min = T.Min(min, low[lane]);
+                max = T.Max(max, high[lane]);
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            min = T.Min(min, values[i]);
+            max = T.Max(max, values[i]);
+        }
+
+        return (min, max);
     }
 
     /// <summary>Builds the PLAIN dictionary page of the chunk's non-null values (converted to the stored type) and the

@@ -77,6 +77,7 @@ internal static class RleBitPackedEncoder
         return length;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int RunLength(ReadOnlySpan<int> values, int start)
     {
         var value = values[start];
@@ -101,6 +102,7 @@ internal static class RleBitPackedEncoder
     }
 
     /// <summary>Writes a bit-packed run of the values, the last group padded with zeros.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int WriteLiteral(ReadOnlySpan<int> values, int width, Span<byte> output)
     {
         var groups = (values.Length + 7) >> 3;
@@ -123,6 +125,7 @@ internal static class RleBitPackedEncoder
     }
 
     /// <summary>Packs eight values LSB first into exactly <paramref name="width"/> bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int PackGroup(ReadOnlySpan<int> group, int width, Span<byte> output)
     {
         ulong buffer = 0;
