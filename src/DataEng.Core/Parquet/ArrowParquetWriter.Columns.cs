@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
 using Apache.Arrow;
@@ -10,21 +11,36 @@ internal sealed partial class ArrowParquetWriter
 {
     private const int DictionarySampleSize = 4096;
 
+    /// <summary>The fewest repeats in a fixed-width sample from which the dictionary size is estimated.</summary>
+    private const int MinSampleRepeats = 16;
+
     private readonly HashSet<int> _sampleHashes = [];
+    private readonly HashSet<ulong> _sampleKeys = [];
 
     private void ChooseEncodings()
     {
+        var builtin = _options.Engine == ParquetWriterEngine.Builtin;
         foreach (var column in _columns)
         {
-            if (column.Kind is not (ParquetColumnKind.String or ParquetColumnKind.Binary))
+            var variable = column.Kind is ParquetColumnKind.String or ParquetColumnKind.Binary;
+            if (!(variable || (builtin && ParquetChunkEncoder.SupportsDictionary(column.Kind))))
             {
+                // Parquet.Net dictionary-encodes byte arrays only.
                 continue;
             }
 
             var dictionary = _options.DictionaryColumns.Contains(column.Name)
-                || (_options.AutoDictionary && column.Kind == ParquetColumnKind.String && LowCardinality(column));
+                || (_options.AutoDictionary && column.Kind switch
+                {
+                    ParquetColumnKind.String => LowCardinality(column),
+                    ParquetColumnKind.Binary => false,
+                    _ => FixedDictionaryPays(column),
+                });
             _dictionary[column.Index] = dictionary;
-            _parquetOptions?.ColumnEncodingHints[column.ParquetField.Path.ToString()] = dictionary ? EncodingHint.Dictionary : EncodingHint.Default;
+            if (variable)
+            {
+                _parquetOptions?.ColumnEncodingHints[column.ParquetField.Path.ToString()] = dictionary ? EncodingHint.Dictionary : EncodingHint.Default;
+            }
         }
     }
 
@@ -67,6 +83,94 @@ internal sealed partial class ArrowParquetWriter
         }
 
         return sampled > 0 && _sampleHashes.Count * 10 <= sampled;
+    }
+
+    /// <summary>Samples up to <see cref="DictionarySampleSize"/> values spread evenly over the row group and decides
+    /// whether a dictionary pays for a fixed-width column: at most one distinct value in ten, or a dictionary page plus
+    /// bit-packed indices estimated at most three quarters of the PLAIN values' size, with a dictionary of at most half
+    /// of <see cref="ParquetChunkEncoder.MaxDictionaryBytes"/>. When the sample does not cover the row group, the number
+    /// of distinct values is estimated from the sample's repeats (birthday-paradox style: about n² / 2r values in the
+    /// domain for r repeats among n samples, of which a row group of m rows holds d·(1 − e^(−m/d))). A column of
+    /// (nearly) unique values such as a sequential key has no repeats, so it never builds a dictionary to throw away.</summary>
+    private bool FixedDictionaryPays(ParquetColumn column)
+    {
+        var width = column.Kind switch
+        {
+            ParquetColumnKind.Int8 or ParquetColumnKind.UInt8 => 1,
+            ParquetColumnKind.Int16 or ParquetColumnKind.UInt16 => 2,
+            ParquetColumnKind.Int32 or ParquetColumnKind.UInt32 or ParquetColumnKind.Date32 or ParquetColumnKind.Float => 4,
+            ParquetColumnKind.DecimalInt32 or ParquetColumnKind.DecimalInt64 => 16,
+            _ => 8,
+        };
+        var storedBytes = ParquetChunkEncoder.PhysicalType(column) == 2 || column.Kind == ParquetColumnKind.Double ? 8 : 4;
+        var rows = _pendingRows;
+        var step = Math.Max(1, rows / DictionarySampleSize);
+        long nonNull = 0;
+        _sampleKeys.Clear();
+        var sampled = 0;
+        var skipped = 0;
+        foreach (var batch in _pending)
+        {
+            var data = batch.Column(column.Index).Data;
+            var values = data.Buffers[1].Span;
+            var validity = data.Buffers[0].Span;
+            var hasNulls = data.GetNullCount() > 0;
+            nonNull += data.Length - data.GetNullCount();
+
+            // The first sampled row of this part continues the stride of the previous parts.
+            for (var i = skipped; i < data.Length && sampled < DictionarySampleSize; i += step)
+            {
+                var row = data.Offset + i;
+                if (hasNulls && !BitUtility.GetBit(validity, row))
+                {
+                    continue;
+                }
+
+                var bytes = values.Slice(row * width, width);
+                var key = width switch
+                {
+                    1 => bytes[0],
+                    2 => BinaryPrimitives.ReadUInt16LittleEndian(bytes),
+                    4 => BinaryPrimitives.ReadUInt32LittleEndian(bytes),
+                    8 => BinaryPrimitives.ReadUInt64LittleEndian(bytes),
+                    _ => BinaryPrimitives.ReadUInt64LittleEndian(bytes) ^ (BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]) * 0x9E3779B97F4A7C15),
+                };
+                _sampleKeys.Add(key);
+                sampled++;
+            }
+
+            skipped = data.Length > skipped ? (step - ((data.Length - skipped) % step)) % step : skipped - data.Length;
+        }
+
+        if (sampled == 0)
+        {
+            return false;
+        }
+
+        var distinct = _sampleKeys.Count;
+        if (distinct * 10 <= sampled)
+        {
+            return true;
+        }
+
+        double entries = distinct;
+        if (sampled < nonNull)
+        {
+            var repeats = sampled - distinct;
+            if (repeats < MinSampleRepeats)
+            {
+                return false;
+            }
+
+            var domain = (double)sampled * sampled / (2.0 * repeats);
+            entries = domain * -double.ExpM1(-nonNull / domain);
+        }
+
+        var indexBits = 64 - BitOperations.LeadingZeroCount((ulong)Math.Ceiling(entries));
+        var plainBytes = (double)nonNull * storedBytes;
+        var dictionaryBytes = entries * storedBytes;
+        return dictionaryBytes <= ParquetChunkEncoder.MaxDictionaryBytes / 2
+            && dictionaryBytes + (nonNull * indexBits / 8.0) <= plainBytes * 3 / 4;
     }
 
     private Task WriteColumnAsync(ParquetRowGroupWriter rowGroup, ParquetColumn column, List<ArrayData> parts, int rows, CancellationToken cancellationToken)

@@ -41,10 +41,11 @@ internal sealed class ParquetChunkMeta
 /// Encodes one column chunk of a row group (the builtin engine of <see cref="ArrowParquetWriter"/>) from Arrow arrays
 /// into a buffer of page headers and compressed pages: v1 data pages of about <see cref="PageSize"/> uncompressed bytes,
 /// RLE/bit-packed definition levels, PLAIN values read straight from the Arrow buffers, or a PLAIN dictionary page and
-/// RLE_DICTIONARY indices for string and binary columns. Every buffer is pooled and kept across chunks, so steady-state
-/// encoding allocates nothing but the chunk's statistics. Not thread-safe; one instance per concurrent chunk.
+/// RLE_DICTIONARY indices (byte-array and fixed-width columns, see <see cref="SupportsDictionary"/>). Every buffer is
+/// pooled and kept across chunks, so steady-state encoding allocates nothing but the chunk's statistics. Not
+/// thread-safe; one instance per concurrent chunk.
 /// </summary>
-internal sealed class ParquetChunkEncoder : IDisposable
+internal sealed partial class ParquetChunkEncoder : IDisposable
 {
     /// <summary>The uncompressed size at which a data page is closed.</summary>
     public const int PageSize = 1 << 20;
@@ -101,7 +102,8 @@ internal sealed class ParquetChunkEncoder : IDisposable
     /// <param name="column">The column.</param>
     /// <param name="parts">The column's arrays, one per buffered batch slice.</param>
     /// <param name="rows">The total number of rows.</param>
-    /// <param name="dictionary">Whether to try dictionary encoding (string and binary columns).</param>
+    /// <param name="dictionary">Whether to try dictionary encoding (columns whose kind <see cref="SupportsDictionary"/>);
+    /// the chunk is written PLAIN when its dictionary would exceed <see cref="MaxDictionaryBytes"/>.</param>
     /// <param name="codec">The compression codec.</param>
     /// <param name="level">The compression level.</param>
     /// <returns>The chunk's metadata, offsets relative to the start of <see cref="Output"/>.</returns>
@@ -117,7 +119,8 @@ internal sealed class ParquetChunkEncoder : IDisposable
         _hasMinMax = false;
         _minBytes = _maxBytes = default;
         var variable = column.Kind is ParquetColumnKind.String or ParquetColumnKind.Binary;
-        var useDictionary = dictionary && variable && rows - nulls > 0 && TryBuildDictionary(parts, rows - nulls);
+        var useDictionary = dictionary && SupportsDictionary(column.Kind) && rows - nulls > 0
+            && (variable ? TryBuildDictionary(parts, rows - nulls) : TryBuildFixedDictionary(column, parts, rows - nulls));
         var meta = new ParquetChunkMeta
         {
             PhysicalType = PhysicalType(column),
@@ -133,7 +136,11 @@ internal sealed class ParquetChunkEncoder : IDisposable
             meta.DictionaryPageOffset = 0;
             AppendPage(PageDictionary, _dictionary.AsSpan(0, _dictionaryLength), _entryCount, EncodingPlain);
             meta.DataPageOffset = _outputLength;
-            DictionaryStatistics();
+            if (variable)
+            {
+                DictionaryStatistics();
+            }
+
             _indexPosition = 0;
             var width = BitWidth(_entryCount);
             WritePages(column, parts, Math.Max(8, (int)Math.Min(int.MaxValue / 2, PageSize * 8L / width)), 0, indices: true);
@@ -169,6 +176,7 @@ internal sealed class ParquetChunkEncoder : IDisposable
         ReturnInts(ref _table);
         ReturnInts(ref _entryOffsets);
         ReturnInts(ref _entryHashes);
+        ReturnInts(ref _direct);
         _thrift.Dispose();
         _zstd?.Dispose();
         _zstd = null;
@@ -896,75 +904,9 @@ internal sealed class ParquetChunkEncoder : IDisposable
         var width = BitWidth(_entryCount);
         var indices = _indices.AsSpan(_indexPosition, count);
         _indexPosition += count;
-        Ensure(ref _values, 1 + 10 + (((count + 7) >> 3) * width) + (((count >> 3) + 1) * 10));
-        var output = _values.AsSpan();
-        output[0] = (byte)width;
-        var length = 1;
-        var i = 0;
-        while (i < count)
-        {
-            var run = RunLength(indices, i);
-            if (run >= 8)
-            {
-                length += WriteVarint(output[length..], (uint)run << 1);
-                var value = indices[i];
-                for (var b = 0; b < (width + 7) >> 3; b++)
-                {
-                    output[length++] = (byte)(value >> (8 * b));
-                }
-
-                i += run;
-                continue;
-            }
-
-            // Literal groups of eight until a run of eight equal values starts on a group boundary.
-            var end = i + 8;
-            while (end < count && RunLength(indices, end) < 8)
-            {
-                end += 8;
-            }
-
-            end = Math.Min(end, count);
-            var groups = (end - i + 7) >> 3;
-            length += WriteVarint(output[length..], ((uint)groups << 1) | 1);
-            length += BitPack(indices[i..end], groups, width, output[length..]);
-            i = end;
-        }
-
-        _valuesLength = length;
-    }
-
-    private static int RunLength(ReadOnlySpan<int> values, int start)
-    {
-        var value = values[start];
-        var end = start + 1;
-        while (end < values.Length && values[end] == value)
-        {
-            end++;
-        }
-
-        return end - start;
-    }
-
-    private static int BitPack(ReadOnlySpan<int> values, int groups, int width, Span<byte> output)
-    {
-        var length = 0;
-        ulong buffer = 0;
-        var bits = 0;
-        for (var i = 0; i < groups * 8; i++)
-        {
-            var value = i < values.Length ? (uint)values[i] : 0u;
-            buffer |= (ulong)value << bits;
-            bits += width;
-            while (bits >= 8)
-            {
-                output[length++] = (byte)buffer;
-                buffer >>= 8;
-                bits -= 8;
-            }
-        }
-
-        return length;
+        Ensure(ref _values, 1 + RleBitPackedEncoder.MaxEncodedLength(count, width));
+        _values[0] = (byte)width;
+        _valuesLength = 1 + RleBitPackedEncoder.Encode(indices, width, _values.AsSpan(1));
     }
 
     private static int WriteVarint(Span<byte> output, uint value)

@@ -25,17 +25,31 @@ public sealed class ParquetWriteOptions
     /// <value>The default value is 1,048,576. Must be between 1 and <see cref="MaxRowGroupSize"/>.</value>
     public int RowGroupSize { get; set; } = 1_048_576;
 
-    /// <summary>Gets the names of string and binary columns that are always dictionary encoded.</summary>
+    /// <summary>Gets the names of columns that are always dictionary encoded (RLE_DICTIONARY), whatever their sampled
+    /// cardinality. With <see cref="ParquetWriterEngine.Builtin"/> this applies to every column type but booleans and
+    /// decimals wider than 18 digits; with <see cref="ParquetWriterEngine.ParquetNet"/> to string and binary columns only
+    /// (other names are ignored). Either engine writes a row group's column PLAIN when its dictionary would exceed
+    /// 2 MiB.</summary>
     /// <value>The default value is an empty set (ordinal comparison).</value>
     public ISet<string> DictionaryColumns => _dictionaryColumns;
 
-    /// <summary>Gets or sets a value indicating whether string columns whose sampled cardinality is low (at most
-    /// one distinct value in ten among the first rows of a row group) are dictionary encoded automatically.</summary>
+    /// <summary>Gets or sets a value indicating whether columns whose sampled cardinality is low are dictionary encoded
+    /// automatically. Each row group is sampled before it is encoded: a string column qualifies with at most one distinct
+    /// value in ten among its first 4,096 values. With <see cref="ParquetWriterEngine.Builtin"/>, integer, date,
+    /// timestamp, decimal (up to 18 digits) and floating-point columns qualify too, from 4,096 values spread over the row
+    /// group: at most one distinct value in ten, or enough repeats to estimate a dictionary of at most 1 MiB that, with
+    /// its bit-packed indices, takes at most three quarters of the PLAIN size (100,000 distinct int32 keys among a
+    /// million rows are dictionary encoded; among 60,000 rows, a unique key or a timestamp are not).
+    /// <see cref="ParquetWriterEngine.ParquetNet"/>
+    /// cannot dictionary-encode numbers and writes them PLAIN.</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool AutoDictionary { get; set; } = true;
 
     /// <summary>Gets or sets the implementation that encodes the files. Both write the same schema, types, statistics
-    /// and key/value metadata, so readers (including <see cref="ParquetFile"/>) cannot tell which one wrote a file.</summary>
+    /// and key/value metadata, so readers (including <see cref="ParquetFile"/>) cannot tell which one wrote a file.
+    /// Their encodings differ: only <see cref="ParquetWriterEngine.Builtin"/> dictionary-encodes numeric, date and
+    /// timestamp columns (see <see cref="AutoDictionary"/>), so its files are smaller when such columns have few
+    /// distinct values.</summary>
     /// <value>The default value is <see cref="ParquetWriterEngine.Builtin"/>.</value>
     public ParquetWriterEngine Engine { get; set; } = ParquetWriterEngine.Builtin;
 

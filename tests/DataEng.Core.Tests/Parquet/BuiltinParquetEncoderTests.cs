@@ -208,6 +208,195 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
     }
 
     [Fact]
+    public async Task WriteAsync_EveryFixedWidthTypeHinted_DictionaryEncodedWithPlainStatistics()
+    {
+        // 290 rows in row groups of 100: every column with nulls, extremes, NaN and both zeros, each type hinted.
+        using var batch = ParquetTestData.AllTypesBatch(rows: 290);
+        var hinted = Builtin(rowGroupSize: 100);
+        hinted.DictionaryColumns.UnionWith(batch.Schema.FieldsList.Select(f => f.Name));
+        var plain = Builtin(rowGroupSize: 100);
+        plain.AutoDictionary = false;
+        var path = await ParquetTestData.WriteFileAsync(PathOf("dict.parquet"), [batch], batch.Schema, hinted);
+        var plainPath = await ParquetTestData.WriteFileAsync(PathOf("plain.parquet"), [batch], batch.Schema, plain);
+
+        const string Footer = "SELECT row_group_id, path_in_schema, encodings, stats_null_count, stats_min_value, stats_max_value FROM parquet_metadata('{0}') ORDER BY row_group_id, column_id";
+        var chunks = ParquetTestData.Query(string.Format(CultureInfo.InvariantCulture, Footer, path));
+        var plainChunks = ParquetTestData.Query(string.Format(CultureInfo.InvariantCulture, Footer, plainPath));
+        Assert.Equal(3 * batch.ColumnCount, chunks.Count);
+        for (var i = 0; i < chunks.Count; i++)
+        {
+            var column = (string)chunks[i][1]!;
+            var encodings = (string)chunks[i][2]!;
+            if (column is "b" or "d38")
+            {
+                // Booleans and 16-byte decimals have no dictionary encoding in the builtin engine.
+                Assert.DoesNotContain("DICTIONARY", encodings, StringComparison.Ordinal);
+            }
+            else
+            {
+                Assert.True(encodings.Contains("RLE_DICTIONARY", StringComparison.Ordinal), $"{column}: {encodings}");
+            }
+
+            // Statistics come from the dictionary's entries and equal those of the PLAIN file.
+            Assert.Equal(plainChunks[i][3..], chunks[i][3..]);
+        }
+
+        AssertDuckDb(path, [batch]);
+        AssertParquetSharp(path, [batch]);
+        await AssertOurReaderAsync(path, [batch]);
+        await AssertParquetNetAsync(path, [batch]);
+    }
+
+    [Fact]
+    public async Task WriteAsync_AutoDictionary_LowCardinalityNumbersDictionaryUniqueNumbersPlain()
+    {
+        const int Rows = 20_000;
+        var schema = new Schema.Builder()
+            .Field(f => f.Name("dt").DataType(Date32Type.Default).Nullable(true))
+            .Field(f => f.Name("price").DataType(DoubleType.Default).Nullable(false))
+            .Field(f => f.Name("customer").DataType(Int32Type.Default).Nullable(false))
+            .Field(f => f.Name("flag").DataType(Int8Type.Default).Nullable(true))
+            .Field(f => f.Name("id").DataType(Int64Type.Default).Nullable(false))
+            .Field(f => f.Name("ts").DataType(new TimestampType(TimeUnit.Microsecond, "UTC")).Nullable(true))
+            .Field(f => f.Name("amount").DataType(DoubleType.Default).Nullable(false))
+            .Build();
+        var random = new Random(42);
+        double[] prices = [double.NaN, -0.0, 0.0, 9.99, -2.5];
+        var dt = new Date32Array.Builder();
+        var price = new DoubleArray.Builder();
+        var customer = new Int32Array.Builder();
+        var flag = new Int8Array.Builder();
+        var id = new Int64Array.Builder();
+        var ts = new TimestampArray.Builder(new TimestampType(TimeUnit.Microsecond, "UTC"));
+        var amount = new DoubleArray.Builder();
+        for (var i = 0; i < Rows; i++)
+        {
+            if (i % 7 == 3)
+            {
+                dt.AppendNull();
+                flag.AppendNull();
+            }
+            else
+            {
+                dt.Append(new DateTime(2026, 11, 1).AddDays(random.Next(30)));
+                flag.Append((sbyte)(random.Next(3) - 1));
+            }
+
+            price.Append(prices[random.Next(prices.Length)]);
+            customer.Append(random.Next(2_000));
+            id.Append(i);
+            if (i % 5 == 0)
+            {
+                ts.AppendNull();
+            }
+            else
+            {
+                ts.Append(DateTimeOffset.UnixEpoch.AddTicks(random.NextInt64(0, 30L * 86_400_000_000) * 10));
+            }
+
+            amount.Append(random.Next(10_000_000) / 100.0);
+        }
+
+        using var batch = new RecordBatch(schema, [dt.Build(), price.Build(), customer.Build(), flag.Build(), id.Build(), ts.Build(), amount.Build()], Rows);
+        var path = await ParquetTestData.WriteFileAsync(PathOf("auto.parquet"), [batch], schema, Builtin());
+
+        var encodings = ParquetTestData.Query($"SELECT path_in_schema, encodings, dictionary_page_offset FROM parquet_metadata('{path}')")
+            .ToDictionary(r => (string)r[0]!, r => ((string)r[1]!, r[2]));
+        foreach (var column in new[] { "dt", "price", "customer", "flag" })
+        {
+            // customer: 2,000 values among 20,000 rows; the sample's repeats estimate a small dictionary.
+            Assert.True(encodings[column].Item1.Contains("RLE_DICTIONARY", StringComparison.Ordinal), $"{column}: {encodings[column].Item1}");
+        }
+
+        foreach (var column in new[] { "id", "ts", "amount" })
+        {
+            Assert.DoesNotContain("DICTIONARY", encodings[column].Item1, StringComparison.Ordinal);
+            Assert.Null(encodings[column].Item2);
+        }
+
+        var stats = ParquetTestData.Query($"SELECT path_in_schema, stats_null_count, stats_min_value, stats_max_value FROM parquet_metadata('{path}')").ToDictionary(r => (string)r[0]!, r => r[1..]);
+        foreach (var column in new[] { "dt", "customer", "flag" })
+        {
+            var actual = ParquetTestData.Query($"SELECT count(*) - count(\"{column}\"), min(\"{column}\")::VARCHAR, max(\"{column}\")::VARCHAR FROM read_parquet('{path}')")[0];
+            Assert.Equal(Convert.ToInt64(actual[0], CultureInfo.InvariantCulture), Convert.ToInt64(stats[column][0], CultureInfo.InvariantCulture));
+            Assert.Equal(actual[1..], stats[column][1..]);
+        }
+
+        // NaN is left out of the statistics.
+        Assert.Equal(["-2.5", "9.99"], stats["price"][1..].Select(v => Convert.ToDouble(v, CultureInfo.InvariantCulture).ToString("R", CultureInfo.InvariantCulture)).ToArray());
+        AssertDuckDb(path, [batch]);
+        AssertParquetSharp(path, [batch]);
+        await AssertOurReaderAsync(path, [batch]);
+    }
+
+    [Fact]
+    public async Task WriteAsync_NumericDictionaryPastLimit_LaterRowGroupFallsBackToPlain()
+    {
+        // Row group 0: 1,000 distinct values; row group 1: 270,000 (2.1 MB of dictionary, past the 2 MiB limit). The
+        // int64 keys span less than 2^20 values (looked up directly), the doubles do not (hashed).
+        const int RowGroup = 270_000;
+        var schema = new Schema.Builder()
+            .Field(f => f.Name("k").DataType(Int64Type.Default).Nullable(true))
+            .Field(f => f.Name("x").DataType(DoubleType.Default).Nullable(false))
+            .Build();
+        var keys = new Int64Array.Builder();
+        var doubles = new DoubleArray.Builder();
+        for (var i = 0; i < 2 * RowGroup; i++)
+        {
+            if (i % 1_000 == 999)
+            {
+                keys.AppendNull();
+            }
+            else
+            {
+                keys.Append(i < RowGroup ? (i % 1_000) - 500 : i * 3L);
+            }
+
+            doubles.Append(i < RowGroup ? (i % 1_000) / 8.0 : i * 1.5);
+        }
+
+        using var batch = new RecordBatch(schema, [keys.Build(), doubles.Build()], 2 * RowGroup);
+        var options = Builtin(rowGroupSize: RowGroup);
+        options.DictionaryColumns.UnionWith(["k", "x"]);
+        var path = await ParquetTestData.WriteFileAsync(PathOf("fallback.parquet"), [batch], schema, options);
+
+        var chunks = ParquetTestData.Query($"SELECT row_group_id, path_in_schema, encodings, dictionary_page_offset, stats_null_count, stats_min_value, stats_max_value FROM parquet_metadata('{path}') ORDER BY row_group_id, column_id");
+        Assert.Equal(4, chunks.Count);
+        foreach (var chunk in chunks)
+        {
+            var firstGroup = Convert.ToInt64(chunk[0], CultureInfo.InvariantCulture) == 0;
+            Assert.Equal(firstGroup, ((string)chunk[2]!).Contains("RLE_DICTIONARY", StringComparison.Ordinal));
+            Assert.Equal(firstGroup, chunk[3] is not null);
+        }
+
+        Assert.Equal([270L, "-500", "498"], [Convert.ToInt64(chunks[0][4], CultureInfo.InvariantCulture), chunks[0][5], chunks[0][6]]);
+        Assert.Equal([270L, (RowGroup * 3L).ToString(CultureInfo.InvariantCulture), ((2L * RowGroup - 2) * 3).ToString(CultureInfo.InvariantCulture)], [Convert.ToInt64(chunks[2][4], CultureInfo.InvariantCulture), chunks[2][5], chunks[2][6]]);
+        AssertDuckDb(path, [batch]);
+        AssertParquetSharp(path, [batch]);
+        await AssertOurReaderAsync(path, [batch]);
+    }
+
+    [Fact]
+    public async Task WriteAsync_ParquetNetEngineNumericHint_StaysPlain()
+    {
+        var schema = new Schema.Builder().Field(f => f.Name("dt").DataType(Date32Type.Default).Nullable(false)).Build();
+        var dates = new Date32Array.Builder();
+        for (var i = 0; i < 5_000; i++)
+        {
+            dates.Append(new DateTime(2026, 11, 1).AddDays(i % 30));
+        }
+
+        using var batch = new RecordBatch(schema, [dates.Build()], 5_000);
+        var options = new ParquetWriteOptions { Engine = ParquetWriterEngine.ParquetNet };
+        options.DictionaryColumns.Add("dt");
+        var path = await ParquetTestData.WriteFileAsync(PathOf("pn.parquet"), [batch], schema, options);
+
+        var encodings = (string)ParquetTestData.Query($"SELECT encodings FROM parquet_metadata('{path}')")[0][0]!;
+        Assert.DoesNotContain("DICTIONARY", encodings, StringComparison.Ordinal);
+        AssertDuckDb(path, [batch]);
+    }
+
+    [Fact]
     public async Task WriteAsync_Statistics_MatchWhatDuckDbComputes()
     {
         using var batch = ParquetTestData.AllTypesBatch(rows: 200);
