@@ -624,13 +624,13 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
             length = 4;
             if (nonNull == rows || nonNull == 0)
             {
-                length += WriteVarint(page[length..], (uint)rows << 1);
+                length += RleBitPackedEncoder.WriteVarint(page[length..], (uint)rows << 1);
                 page[length++] = nonNull == 0 ? (byte)0 : (byte)1;
             }
             else
             {
                 var groups = (rows + 7) >> 3;
-                length += WriteVarint(page[length..], ((uint)groups << 1) | 1);
+                length += RleBitPackedEncoder.WriteVarint(page[length..], ((uint)groups << 1) | 1);
                 _levels.AsSpan(0, groups).CopyTo(page[length..]);
                 if ((rows & 7) != 0)
                 {
@@ -907,19 +907,6 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
         Ensure(ref _values, 1 + RleBitPackedEncoder.MaxEncodedLength(count, width));
         _values[0] = (byte)width;
         _valuesLength = 1 + RleBitPackedEncoder.Encode(indices, width, _values.AsSpan(1));
-    }
-
-    private static int WriteVarint(Span<byte> output, uint value)
-    {
-        var i = 0;
-        while (value >= 0x80)
-        {
-            output[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-
-        output[i++] = (byte)value;
-        return i;
     }
 
     private void DictionaryStatistics()

@@ -154,7 +154,11 @@ internal static class RleBitPackedEncoder
         return length;
     }
 
-    private static int WriteVarint(Span<byte> output, uint value)
+    /// <summary>Writes an unsigned LEB128 varint (a run header, also used for the level runs of a data page).</summary>
+    /// <param name="output">Where to write (at least 5 bytes).</param>
+    /// <param name="value">The value.</param>
+    /// <returns>The bytes written.</returns>
+    internal static int WriteVarint(Span<byte> output, uint value)
     {
         var i = 0;
         while (value >= 0x80)
