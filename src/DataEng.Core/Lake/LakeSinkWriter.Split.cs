@@ -166,11 +166,12 @@ internal sealed partial class LakeSinkWriter
             var bytes = buffer.Bytes;
             var capacity = buffer.CapacityBytes;
 
-            // A buffer's first rows are stored at their own size; only a partition that comes back for more (a stream
-            // that will fill the buffer) has its arrays grown straight to the row limit. Sizing the first append for
-            // the limit made a small run over many partitions reserve a full row group per partition (tens of MB of
-            // blocks for a hundred rows, with the GC pressure of every one of them).
-            buffer.Append(batch, _plans, indices[..take], buffer.Rows == 0 ? 0 : limit);
+            // A new buffer is sized for twice its first rows (the next batch likely brings as many), at most the row
+            // limit; only a partition that comes back for more grows straight to the limit. Sizing every first append
+            // for the limit made a small run over many partitions reserve a full row group per partition (~90 MB of
+            // blocks for 100 rows over 30 days, and a gen 2 collection per commit from their memory pressure).
+            var target = buffer.Rows == 0 ? (int)Math.Min(limit, 2L * take) : limit;
+            buffer.Append(batch, _plans, indices[..take], target);
             _capacityBytes += buffer.CapacityBytes - capacity;
             _appendedBytes += buffer.Bytes - bytes;
             _appendedRows += take;
