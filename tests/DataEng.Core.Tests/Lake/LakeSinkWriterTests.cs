@@ -44,9 +44,9 @@ public class LakeSinkWriterTests
     [Fact]
     public async Task WriteAsync_FewRowsOverManyPartitions_RowBuffersHoldWhatTheRowsNeed()
     {
-        // A small incremental run: 100 rows over 30 days under the default budget. Each partition's first rows are
-        // stored at their size; sizing them for the budget's row limit reserved a row group per partition (about
-        // 100 MB of blocks for 100 rows, and a gen 2 collection per commit from their memory pressure).
+        // A small incremental run: 100 rows over 30 days under the default budget. A new partition buffer is sized
+        // for its first rows; sizing it for the budget's row limit reserved a row group per partition (about 90 MB
+        // of blocks for 100 rows, and gen 2 collections per commit from their memory pressure).
         using var temp = new TempLake();
         var options = LakeTestData.Options(PartitionSpec.Identity("dt"));
         var sink = Core.Lake.Write(temp.Root, options);
