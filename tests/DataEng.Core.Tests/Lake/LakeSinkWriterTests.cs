@@ -42,6 +42,32 @@ public class LakeSinkWriterTests
     }
 
     [Fact]
+    public async Task WriteAsync_FewRowsOverManyPartitions_RowBuffersHoldWhatTheRowsNeed()
+    {
+        // A small incremental run: 100 rows over 30 days under the default budget. A new partition buffer is sized
+        // for its first rows; sizing it for the budget's row limit reserved a row group per partition (about 90 MB
+        // of blocks for 100 rows, and gen 2 collections per commit from their memory pressure).
+        using var temp = new TempLake();
+        var options = LakeTestData.Options(PartitionSpec.Identity("dt"));
+        var sink = Core.Lake.Write(temp.Root, options);
+        var context = LakeTestData.Context();
+        var writer = (LakeSinkWriter)await sink.OpenAsync(LakeTestData.Orders, context);
+        await using (writer)
+        {
+            using (var batch = LakeTestData.OrdersBatch(0, 100))
+            {
+                await writer.WriteAsync(batch);
+            }
+
+            Assert.InRange(writer.BufferCapacityBytes, 1, 256 * 1024);
+            await writer.PrepareAsync(new SinkCommit("test", 1, context.RunId, new Dictionary<string, string>()));
+            await writer.CommitAsync();
+        }
+
+        Assert.Equal(100, Duck.Count(temp.Root));
+    }
+
+    [Fact]
     public async Task RunAsync_DayPartitionedOrders_DuckDbAgreesOnCountValuesTypesAndPartitions()
     {
         using var temp = new TempLake();
