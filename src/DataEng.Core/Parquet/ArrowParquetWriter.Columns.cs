@@ -14,7 +14,7 @@ internal sealed partial class ArrowParquetWriter
     /// <summary>The fewest repeats in a fixed-width sample from which the dictionary size is estimated.</summary>
     private const int MinSampleRepeats = 16;
 
-    private readonly HashSet<int> _sampleHashes = [];
+    private readonly List<(ArrayData Data, int Row)> _sampleRows = [];
     private readonly HashSet<ulong> _sampleKeys = [];
 
     private void ChooseEncodings()
@@ -50,39 +50,54 @@ internal sealed partial class ArrowParquetWriter
         => _parquetOptions!.DictionaryEncodingThreshold =
             _parquetOptions.ColumnEncodingHints.TryGetValue(column.ParquetField.Path.ToString(), out var hint) && hint == EncodingHint.Dictionary ? 1.0 : 0.0;
 
-    /// <summary>Samples the first values of the row group: at most one distinct value in ten means low cardinality.</summary>
-    private bool LowCardinality(ParquetColumn column)
+    /// <summary>
+    /// Collects up to <see cref="DictionarySampleSize"/> rows of a column spread evenly over the pending row group (one
+    /// every <c>rows / DictionarySampleSize</c>, across batch boundaries; null rows are skipped, not replaced), and counts
+    /// its non-null values. Evenly spread rather than the first rows, so a row group whose data is clustered or sorted
+    /// is judged by all of it. Both dictionary choices (strings, fixed-width values) sample through this.
+    /// </summary>
+    private List<(ArrayData Data, int Row)> SampleRows(ParquetColumn column, out long nonNull)
     {
-        _sampleHashes.Clear();
-        var sampled = 0;
+        _sampleRows.Clear();
+        var step = Math.Max(1, _pendingRows / DictionarySampleSize);
+        nonNull = 0;
+        long start = 0;
+        long next = 0;
         foreach (var batch in _pending)
         {
             var data = batch.Column(column.Index).Data;
-            var offsets = MemoryMarshal.Cast<byte, int>(data.Buffers[1].Span);
-            var bytes = data.Buffers[2].Span;
+            nonNull += data.Length - data.GetNullCount();
             var validity = data.Buffers[0].Span;
             var hasNulls = data.GetNullCount() > 0;
-            for (var i = 0; i < data.Length && sampled < DictionarySampleSize; i++)
+            for (; next < start + data.Length && _sampleRows.Count < DictionarySampleSize; next += step)
             {
-                var row = data.Offset + i;
-                if (hasNulls && !BitUtility.GetBit(validity, row))
+                var row = data.Offset + (int)(next - start);
+                if (!hasNulls || BitUtility.GetBit(validity, row))
                 {
-                    continue;
+                    _sampleRows.Add((data, row));
                 }
-
-                var hash = new HashCode();
-                hash.AddBytes(bytes[offsets[row]..offsets[row + 1]]);
-                _sampleHashes.Add(hash.ToHashCode());
-                sampled++;
             }
 
-            if (sampled >= DictionarySampleSize)
-            {
-                break;
-            }
+            start += data.Length;
         }
 
-        return sampled > 0 && _sampleHashes.Count * 10 <= sampled;
+        return _sampleRows;
+    }
+
+    /// <summary>A string column has low cardinality when at most one sampled value in ten is distinct.</summary>
+    private bool LowCardinality(ParquetColumn column)
+    {
+        var rows = SampleRows(column, out _);
+        _sampleKeys.Clear();
+        foreach (var (data, row) in rows)
+        {
+            var offsets = MemoryMarshal.Cast<byte, int>(data.Buffers[1].Span);
+            var hash = new HashCode();
+            hash.AddBytes(data.Buffers[2].Span[offsets[row]..offsets[row + 1]]);
+            _sampleKeys.Add((uint)hash.ToHashCode());
+        }
+
+        return rows.Count > 0 && _sampleKeys.Count * 10 <= rows.Count;
     }
 
     /// <summary>Samples up to <see cref="DictionarySampleSize"/> values spread evenly over the row group and decides
@@ -103,45 +118,23 @@ internal sealed partial class ArrowParquetWriter
             _ => 8,
         };
         var storedBytes = ParquetChunkEncoder.PhysicalType(column) == 2 || column.Kind == ParquetColumnKind.Double ? 8 : 4;
-        var rows = _pendingRows;
-        var step = Math.Max(1, rows / DictionarySampleSize);
-        long nonNull = 0;
+        var rows = SampleRows(column, out var nonNull);
         _sampleKeys.Clear();
-        var sampled = 0;
-        var skipped = 0;
-        foreach (var batch in _pending)
+        foreach (var (data, row) in rows)
         {
-            var data = batch.Column(column.Index).Data;
-            var values = data.Buffers[1].Span;
-            var validity = data.Buffers[0].Span;
-            var hasNulls = data.GetNullCount() > 0;
-            nonNull += data.Length - data.GetNullCount();
-
-            // The first sampled row of this part continues the stride of the previous parts.
-            for (var i = skipped; i < data.Length && sampled < DictionarySampleSize; i += step)
+            var bytes = data.Buffers[1].Span.Slice(row * width, width);
+            var key = width switch
             {
-                var row = data.Offset + i;
-                if (hasNulls && !BitUtility.GetBit(validity, row))
-                {
-                    continue;
-                }
-
-                var bytes = values.Slice(row * width, width);
-                var key = width switch
-                {
-                    1 => bytes[0],
-                    2 => BinaryPrimitives.ReadUInt16LittleEndian(bytes),
-                    4 => BinaryPrimitives.ReadUInt32LittleEndian(bytes),
-                    8 => BinaryPrimitives.ReadUInt64LittleEndian(bytes),
-                    _ => BinaryPrimitives.ReadUInt64LittleEndian(bytes) ^ (BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]) * 0x9E3779B97F4A7C15),
-                };
-                _sampleKeys.Add(key);
-                sampled++;
-            }
-
-            skipped = data.Length > skipped ? (step - ((data.Length - skipped) % step)) % step : skipped - data.Length;
+                1 => bytes[0],
+                2 => BinaryPrimitives.ReadUInt16LittleEndian(bytes),
+                4 => BinaryPrimitives.ReadUInt32LittleEndian(bytes),
+                8 => BinaryPrimitives.ReadUInt64LittleEndian(bytes),
+                _ => BinaryPrimitives.ReadUInt64LittleEndian(bytes) ^ (BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]) * 0x9E3779B97F4A7C15),
+            };
+            _sampleKeys.Add(key);
         }
 
+        var sampled = rows.Count;
         if (sampled == 0)
         {
             return false;

@@ -34,10 +34,10 @@ public sealed class ParquetWriteOptions
     public ISet<string> DictionaryColumns => _dictionaryColumns;
 
     /// <summary>Gets or sets a value indicating whether columns whose sampled cardinality is low are dictionary encoded
-    /// automatically. Each row group is sampled before it is encoded: a string column qualifies with at most one distinct
-    /// value in ten among its first 4,096 values. With <see cref="ParquetWriterEngine.Builtin"/>, integer, date,
-    /// timestamp, decimal (up to 18 digits) and floating-point columns qualify too, from 4,096 values spread over the row
-    /// group: at most one distinct value in ten, or enough repeats to estimate a dictionary of at most 1 MiB that, with
+    /// automatically. Each row group is sampled before it is encoded, 4,096 rows spread evenly over it (nulls skipped): a
+    /// string column qualifies with at most one distinct value in ten. With <see cref="ParquetWriterEngine.Builtin"/>,
+    /// integer, date, timestamp, decimal (up to 18 digits) and floating-point columns qualify too, from the same sample:
+    /// at most one distinct value in ten, or enough repeats to estimate a dictionary of at most 1 MiB that, with
     /// its bit-packed indices, takes at most three quarters of the PLAIN size (100,000 distinct int32 keys among a
     /// million rows are dictionary encoded; among 60,000 rows, a unique key or a timestamp are not).
     /// <see cref="ParquetWriterEngine.ParquetNet"/>

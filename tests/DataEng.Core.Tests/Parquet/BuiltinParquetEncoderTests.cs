@@ -376,6 +376,28 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
         await AssertOurReaderAsync(path, [batch]);
     }
 
+    /// <summary>The sample is spread over the row group, not its first rows: a string column whose first 5,000 of 50,000
+    /// values repeat one value but which is unique after that stays PLAIN (sampling the first 4,096 rows chose a
+    /// dictionary of 45,001 entries for it).</summary>
+    [Fact]
+    public async Task WriteAsync_AutoDictionary_SamplesTheWholeRowGroupNotItsFirstRows()
+    {
+        const int Rows = 50_000;
+        var schema = new Schema.Builder().Field(f => f.Name("clustered").DataType(StringType.Default).Nullable(false)).Build();
+        var values = new StringArray.Builder();
+        for (var i = 0; i < Rows; i++)
+        {
+            values.Append(i < 5_000 ? "same" : "unique-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        using var batch = new RecordBatch(schema, [values.Build()], Rows);
+        var path = await ParquetTestData.WriteFileAsync(PathOf("clustered.parquet"), [batch], schema, Builtin());
+
+        var encodings = (string)ParquetTestData.Query($"SELECT encodings FROM parquet_metadata('{path}')")[0][0]!;
+        Assert.DoesNotContain("DICTIONARY", encodings, StringComparison.Ordinal);
+        AssertDuckDb(path, [batch]);
+    }
+
     [Fact]
     public async Task WriteAsync_ParquetNetEngineNumericHint_StaysPlain()
     {
