@@ -11,6 +11,13 @@ public enum LakeOperation
 
     /// <summary>Replaced small files of a partition by fewer, larger files with the same rows.</summary>
     Compact,
+
+    /// <summary>Expired old versions and deleted the data files no retained version needs (<see cref="LakeDataset.VacuumAsync"/>);
+    /// the snapshot is unchanged.</summary>
+    Vacuum,
+
+    /// <summary>Removed every file of the partitions older than a limit (<see cref="LakeDataset.DropPartitionsAsync"/>).</summary>
+    DropPartitions,
 }
 
 /// <summary>How a lake writer treats data already in the dataset.</summary>
@@ -81,9 +88,15 @@ public enum LakeCommitStep
     /// and visible.</summary>
     ManifestPublished,
 
-    /// <summary>Files replaced by this commit (overwrite, compaction) were deleted.</summary>
+    /// <summary>Files replaced by this commit (overwrite, compaction, partition drop) were moved out of the partition
+    /// folders to <c>_dataeng/retired/</c>, where older snapshots still read them until <see cref="LakeDataset.VacuumAsync"/>
+    /// deletes them.</summary>
     OldFilesRemoved,
 
     /// <summary>The staging folder was removed; the commit is complete.</summary>
     Completed,
+
+    /// <summary>A vacuum deleted one data file that no retained version needs (reported per file, after
+    /// <see cref="Completed"/> of its commit).</summary>
+    FileVacuumed,
 }

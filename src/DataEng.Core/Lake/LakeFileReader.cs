@@ -11,6 +11,8 @@ namespace DataEng.Core;
 /// </summary>
 internal static class LakeFileReader
 {
+    private const string Missing = "the data file listed in the lake manifest is missing (deleted outside the lake, or vacuumed after the snapshot that needs it expired)";
+
     /// <summary>Opens a file, mapping every failure to an exception naming it.</summary>
     public static async Task<ArrowParquetReader> OpenAsync(string path, ParquetReadOptions? options, CancellationToken cancellationToken)
     {
@@ -34,14 +36,32 @@ internal static class LakeFileReader
         IReadOnlyList<Field> wanted,
         ParquetReadOptions? options,
         MemoryAllocator allocator,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+        [EnumeratorCancellation] CancellationToken cancellationToken,
+        string? retiredPath = null)
     {
         if (expectedRows is not null && !File.Exists(path))
         {
-            throw new DataFormatException(path, null, null, "the data file listed in the lake manifest is missing (deleted outside the lake, or replaced by a later overwrite or compaction)");
+            // Replaced by a later commit: an older snapshot reads it where it was retired to, until vacuumed.
+            if (retiredPath is null || !File.Exists(retiredPath))
+            {
+                throw new DataFormatException(path, null, null, Missing);
+            }
+
+            path = retiredPath;
         }
 
-        var reader = await OpenAsync(path, options, cancellationToken).ConfigureAwait(false);
+        ArrowParquetReader reader;
+        try
+        {
+            reader = await OpenAsync(path, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DataFormatException e) when (e.InnerException is FileNotFoundException or DirectoryNotFoundException && retiredPath is not null && path != retiredPath && File.Exists(retiredPath))
+        {
+            // Retired between the check and the open.
+            path = retiredPath;
+            reader = await OpenAsync(path, options, cancellationToken).ConfigureAwait(false);
+        }
+
         await using (reader.ConfigureAwait(false))
         {
             if (expectedRows is { } expected && reader.RowCount != expected)
@@ -173,7 +193,7 @@ internal static class LakeFileReader
         OperationCanceledException => null,
         DataFormatException d when d.Message.Contains(path, StringComparison.Ordinal) => null,
         DataFormatException d => new DataFormatException(path, null, null, $"the data file {what}: {d.Message}", d),
-        FileNotFoundException or DirectoryNotFoundException => new DataFormatException(path, null, null, "the data file listed in the lake manifest is missing (deleted outside the lake, or replaced by a later overwrite or compaction)", e),
+        FileNotFoundException or DirectoryNotFoundException => new DataFormatException(path, null, null, Missing, e),
         _ => new DataFormatException(path, null, null, $"the data file {what} ({e.GetType().Name}: {e.Message})", e),
     };
 }

@@ -12,6 +12,7 @@ internal sealed class LakeLayout
         Metadata = Path.Combine(Root, FileNaming.MetadataFolder);
         Commits = Path.Combine(Metadata, "commits");
         Staging = Path.Combine(Metadata, "staging");
+        Retired = Path.Combine(Metadata, "retired");
     }
 
     public string Root { get; }
@@ -21,6 +22,9 @@ internal sealed class LakeLayout
     public string Commits { get; }
 
     public string Staging { get; }
+
+    /// <summary>Gets the folder of data files replaced by a commit and kept for older snapshots (see <see cref="RetiredFiles"/>).</summary>
+    public string Retired { get; }
 
     public string CommitFile(long version) => Path.Combine(Commits, version.ToString("D20", CultureInfo.InvariantCulture) + ".json");
 
@@ -72,9 +76,15 @@ internal sealed class LakeState
 
     public Dictionary<string, PipelineHistory> Pipelines { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Gets the oldest version a vacuum retained (1 when nothing expired).</summary>
+    public long OldestRetained { get; private set; } = 1;
+
+    /// <summary>Gets the vacuum commit that expired the versions before <see cref="OldestRetained"/>, or <see langword="null"/>.</summary>
+    public CommitRecord? ExpiredBy { get; private set; }
+
     public LakeState Clone()
     {
-        var clone = new LakeState { Version = Version, Schema = Schema, Timestamp = Timestamp };
+        var clone = new LakeState { Version = Version, Schema = Schema, Timestamp = Timestamp, OldestRetained = OldestRetained, ExpiredBy = ExpiredBy };
         foreach (var (path, file) in Files)
         {
             clone.Files[path] = file;
@@ -100,6 +110,12 @@ internal sealed class LakeState
         foreach (var file in commit.Added)
         {
             Files[file.Path] = new LiveFile(file, commit.Version);
+        }
+
+        if (commit.OldestRetainedVersion is { } oldest && oldest > OldestRetained)
+        {
+            OldestRetained = oldest;
+            ExpiredBy = commit;
         }
 
         Schema = commit.Schema;
@@ -229,6 +245,11 @@ internal sealed class LakeLog
             if (version < 0 || version > _latest.Version)
             {
                 throw new ArgumentOutOfRangeException(nameof(version), version, $"The lake '{Layout.Root}' has versions 1 to {_latest.Version}.");
+            }
+
+            if (version < _latest.OldestRetained)
+            {
+                throw new LakeVersionExpiredException(Layout.Root, version, _latest.OldestRetained, _latest.ExpiredBy!);
             }
 
             var state = new LakeState();

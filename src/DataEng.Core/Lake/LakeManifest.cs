@@ -39,6 +39,15 @@ internal sealed class CommitRecord
 
     public IReadOnlyList<string> Removed { get; init; } = [];
 
+    /// <summary>Gets the oldest version retained after this commit (a vacuum that expired versions), or <see langword="null"/>.</summary>
+    public long? OldestRetainedVersion { get; init; }
+
+    /// <summary>Gets the retention a vacuum applied, in words (for the error of a read of an expired version).</summary>
+    public string? Retention { get; init; }
+
+    /// <summary>Gets the data files a vacuum deletes after publishing this commit (paths relative to the root).</summary>
+    public IReadOnlyList<string> Purged { get; init; } = [];
+
     public byte[] ToJson()
     {
         var buffer = new ArrayBufferWriter<byte>(4096);
@@ -120,6 +129,27 @@ internal sealed class CommitRecord
             }
 
             writer.WriteEndArray();
+            if (OldestRetainedVersion is { } oldest)
+            {
+                writer.WriteNumber("oldestRetainedVersion", oldest);
+            }
+
+            if (Retention is not null)
+            {
+                writer.WriteString("retention", Retention);
+            }
+
+            if (Purged.Count > 0)
+            {
+                writer.WriteStartArray("purged");
+                foreach (var path in Purged)
+                {
+                    writer.WriteStringValue(path);
+                }
+
+                writer.WriteEndArray();
+            }
+
             writer.WriteEndObject();
         }
 
@@ -188,6 +218,14 @@ internal sealed class CommitRecord
             }
 
             var removed = root.GetProperty("removed").EnumerateArray().Select(static v => CheckRelativePath(v.GetString()!)).ToList();
+            var purged = root.TryGetProperty("purged", out var purgedElement)
+                ? purgedElement.EnumerateArray().Select(static v => CheckRelativePath(v.GetString()!)).ToList()
+                : [];
+            long? oldestRetained = root.TryGetProperty("oldestRetainedVersion", out var oldest) ? oldest.GetInt64() : null;
+            if (oldestRetained is { } o && (o < 1 || o > version))
+            {
+                throw new FormatException($"its oldest retained version {o} is not between 1 and {version}");
+            }
             return new CommitRecord
             {
                 Version = version,
@@ -200,6 +238,9 @@ internal sealed class CommitRecord
                 Schema = new LakeTableSchema(schema, specs, root.GetProperty("keepPartitionColumns").GetBoolean()),
                 Added = added,
                 Removed = removed,
+                OldestRetainedVersion = oldestRetained,
+                Retention = root.TryGetProperty("retention", out var retention) ? retention.GetString() : null,
+                Purged = purged,
             };
         }
         catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or KeyNotFoundException
@@ -213,6 +254,8 @@ internal sealed class CommitRecord
     {
         LakeOperation.Append => "append",
         LakeOperation.Overwrite => "overwrite",
+        LakeOperation.Vacuum => "vacuum",
+        LakeOperation.DropPartitions => "drop-partitions",
         _ => "compact",
     };
 
@@ -221,6 +264,8 @@ internal sealed class CommitRecord
         "append" => LakeOperation.Append,
         "overwrite" => LakeOperation.Overwrite,
         "compact" => LakeOperation.Compact,
+        "vacuum" => LakeOperation.Vacuum,
+        "drop-partitions" => LakeOperation.DropPartitions,
         _ => throw new FormatException($"unknown operation '{name}'"),
     };
 

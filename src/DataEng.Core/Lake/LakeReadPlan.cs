@@ -6,7 +6,9 @@ using Apache.Arrow.Types;
 namespace DataEng.Core;
 
 /// <summary>A file to read and the partition it belongs to.</summary>
-internal sealed record PlannedFile(string FullPath, string RelativePath, long? Rows, PartitionValue[] Values, LakePartitionValues Partition);
+/// <remarks><see cref="RetiredPath"/> is where the file is once a later commit replaced it (see <see cref="RetiredFiles"/>);
+/// <see langword="null"/> for files found without a manifest.</remarks>
+internal sealed record PlannedFile(string FullPath, string RelativePath, long? Rows, PartitionValue[] Values, LakePartitionValues Partition, string? RetiredPath = null);
 
 /// <summary>
 /// What a read sees: from the manifest (exactly one snapshot) or, without one, from Hive folder discovery with
@@ -101,7 +103,7 @@ internal sealed class LakeReadPlan
                 typed[i] = values[i].Value;
             }
 
-            files.Add(new PlannedFile(layout.Resolve(record.Path), record.Path, record.Rows, values, new LakePartitionValues(fields, typed, texts)));
+            files.Add(new PlannedFile(layout.Resolve(record.Path), record.Path, record.Rows, values, new LakePartitionValues(fields, typed, texts), RetiredFiles.PathOf(layout, record.Path)));
         }
 
         return new LakeReadPlan(table.FileSchema, fields, files, $"lake '{layout.Root}' version {state.Version}");

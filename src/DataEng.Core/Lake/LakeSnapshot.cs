@@ -53,10 +53,10 @@ public sealed class LakeCommit
 /// <summary>A data file of a snapshot.</summary>
 public sealed class LakeDataFile
 {
-    internal LakeDataFile(LakeLayout layout, LiveFile file)
+    internal LakeDataFile(LakeLayout layout, LiveFile file, bool locate)
     {
         Path = file.Record.Path;
-        FullPath = layout.Resolve(file.Record.Path);
+        FullPath = locate ? RetiredFiles.Locate(layout, file.Record.Path) : layout.Resolve(file.Record.Path);
         PartitionPath = LakeSinkWriter.DirectoryOf(file.Record.Path);
         PartitionValues = file.Record.Partition.Select(HivePath.UnescapeValue).ToArray();
         RowCount = file.Record.Rows;
@@ -67,7 +67,8 @@ public sealed class LakeDataFile
     /// <summary>Gets the path relative to the root, with <c>/</c> separators, as on disk (escaped).</summary>
     public string Path { get; }
 
-    /// <summary>Gets the full path.</summary>
+    /// <summary>Gets the full path: in its partition folder, or, for a file of an older snapshot that a later commit
+    /// replaced, under <c>_dataeng/retired/</c> (where it stays until <see cref="LakeDataset.VacuumAsync"/>).</summary>
     public string FullPath { get; }
 
     /// <summary>Gets the partition folder relative to the root (empty when unpartitioned).</summary>
@@ -117,7 +118,7 @@ public sealed class LakePartition
 /// <summary>A committed state of a lake: its schema and exactly the files readers of that version see.</summary>
 public sealed class LakeSnapshot
 {
-    internal LakeSnapshot(LakeLayout layout, LakeState state)
+    internal LakeSnapshot(LakeLayout layout, LakeState state, bool locate = false)
     {
         Version = state.Version;
         Timestamp = state.Timestamp ?? default;
@@ -126,7 +127,7 @@ public sealed class LakeSnapshot
         Schema = table.ReadSchema;
         InputSchema = table.InputSchema;
         Partitioning = table.Partitioning;
-        Files = state.Files.Values.OrderBy(static f => f.Record.Path, StringComparer.Ordinal).Select(f => new LakeDataFile(layout, f)).ToList();
+        Files = state.Files.Values.OrderBy(static f => f.Record.Path, StringComparer.Ordinal).Select(f => new LakeDataFile(layout, f, locate)).ToList();
         Partitions = Files.GroupBy(static f => f.PartitionPath, StringComparer.Ordinal)
             .Select(static g => new LakePartition(g.Key, g.First().PartitionValues, g.Count(), g.Sum(static f => f.RowCount), g.Sum(static f => f.SizeBytes)))
             .ToList();

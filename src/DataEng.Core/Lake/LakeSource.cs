@@ -90,7 +90,7 @@ internal sealed class LakeSource : ISource
             var constants = new IArrowArray?[outputs.Length];
             try
             {
-                await foreach (var (batch, rows) in LakeFileReader.ReadAsync(file.FullPath, file.Rows, fileFields, readOptions, allocator, cancellationToken).ConfigureAwait(false))
+                await foreach (var (batch, rows) in LakeFileReader.ReadAsync(file.FullPath, file.Rows, fileFields, readOptions, allocator, cancellationToken, file.RetiredPath).ConfigureAwait(false))
                 {
                     RecordBatch output;
                     using (batch)

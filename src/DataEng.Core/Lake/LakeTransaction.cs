@@ -81,7 +81,7 @@ internal sealed class CommitAbandonedException : DataEngException
 
 /// <summary>
 /// One commit's staging area and the commit protocol: stage → prepare (fsync) → plan → rename → fsync folders →
-/// manifest (temp, fsync, publish without overwrite, fsync folder) → delete replaced files → remove staging.
+/// manifest (temp, fsync, publish without overwrite, fsync folder) → retire replaced files → remove staging.
 /// The staging folder is guarded by an exclusive lock file so recovery in another process leaves a live commit alone.
 /// </summary>
 internal sealed class LakeTransaction : IDisposable
@@ -384,11 +384,13 @@ internal sealed class LakeTransaction : IDisposable
             throw OutOfSpace(record, e);
         }
 
+        // Replaced files leave the data folders (glob readers see exactly the new snapshot) but stay readable for the
+        // older snapshots that still reference them, until LakeDataset.VacuumAsync removes them.
         foreach (var path in record.Removed)
         {
             try
             {
-                File.Delete(Layout.Resolve(path));
+                RetiredFiles.Retire(Layout, path);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -531,7 +533,8 @@ internal sealed class LakeTransaction : IDisposable
 
     /// <summary>
     /// Removes what unfinished commits left behind: staging folders whose lock is free (with the renamed files their
-    /// plan lists that no snapshot references) and files replaced by published commits that are still on disk.
+    /// plan lists that no snapshot references); and retires files replaced by published commits that are still in the
+    /// data folders (see <see cref="RetiredFiles"/>).
     /// </summary>
     public static async Task<(int Staging, int Orphans, int Replaced)> RecoverAsync(LakeLayout layout, LakeLog log, ILogger logger, CancellationToken cancellationToken)
     {
@@ -630,10 +633,8 @@ internal sealed class LakeTransaction : IDisposable
                     continue;
                 }
 
-                var full = layout.Resolve(path);
-                if (File.Exists(full))
+                if (RetiredFiles.Retire(layout, path))
                 {
-                    File.Delete(full);
                     replaced++;
                 }
             }

@@ -27,4 +27,10 @@ internal static partial class Log
 
     [LoggerMessage(307, LogLevel.Debug, "Lake '{Root}': staging folder '{Folder}' is in use by another writer; recovery leaves it alone.")]
     public static partial void LakeStagingInUse(ILogger logger, string root, string folder);
+
+    [LoggerMessage(320, LogLevel.Information, "Lake '{Root}': vacuum committed version {Version}: expired {ExpiredVersions} versions (oldest retained {OldestRetained}), deleted {Files} files ({Bytes} bytes).")]
+    public static partial void LakeVacuumed(ILogger logger, string root, long version, int expiredVersions, long oldestRetained, int files, long bytes);
+
+    [LoggerMessage(321, LogLevel.Information, "Lake '{Root}': dropped {Partitions} partitions ({Files} files, {Rows} rows) older than {Cutoff} by '{Column}' (version {Version}).")]
+    public static partial void LakePartitionsDropped(ILogger logger, string root, int partitions, int files, long rows, DateTimeOffset cutoff, string column, long version);
 }
