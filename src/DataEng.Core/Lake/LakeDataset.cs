@@ -52,14 +52,17 @@ public sealed partial class LakeDataset
     /// <returns>A task that completes when the log is read.</returns>
     public Task RefreshAsync(CancellationToken cancellationToken = default) => _log.RefreshAsync(cancellationToken);
 
-    /// <summary>Returns the snapshot of an earlier (or the latest) version. Files replaced by a later overwrite or
-    /// compaction are deleted once that commit is durable, so an old snapshot may no longer be readable.</summary>
+    /// <summary>Returns the snapshot of an earlier (or the latest) version. Files a later commit replaced are read
+    /// from <c>_dataeng/retired/</c> (see <see cref="LakeDataFile.FullPath"/>) until <see cref="VacuumAsync"/> expires
+    /// the version and deletes them.</summary>
     /// <param name="version">The version, from 1 to <see cref="Version"/>.</param>
     /// <returns>The snapshot.</returns>
+    /// <exception cref="LakeVersionExpiredException">A vacuum expired the version; the message names the retention.</exception>
     public LakeSnapshot GetSnapshot(long version)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(version, 1);
-        return new LakeSnapshot(_log.Layout, _log.StateAt(version));
+        var state = _log.StateAt(version);
+        return new LakeSnapshot(_log.Layout, state, locate: state.Version != _log.LatestVersion);
     }
 
     /// <summary>
