@@ -17,6 +17,16 @@ using Microsoft.Data.Sqlite;
 //                   lake lock and staging folder) until the parent kills it
 //   quit            exits 0
 // With --once it runs once (optionally armed) and exits 0 after the commit, 1 on an error (printed), 2 on bad usage.
+//
+//   dotnet DataEng.Core.CrashHost.dll lifecycle vacuum|drop LAKE [POINT K]
+//
+// runs one vacuum (keep the last 2 versions, no grace) or one partition drop (ts_day partitions ending by 2024-03-16)
+// of the lake, SIGKILLed at the K-th POINT when given; prints "done" and exits 0.
+if (args.Length >= 3 && args[0] == "lifecycle")
+{
+    return await Lifecycle.RunAsync(args);
+}
+
 HostOptions options;
 try
 {
@@ -193,6 +203,33 @@ namespace DataEng.Core.CrashHost
                 var message = e.ToString().ReplaceLineEndings(" | ");
                 return $"error {e.GetType().Name} {message}";
             }
+        }
+    }
+
+    /// <summary>Retention operations on a lake the test built (vacuum, partition drop), killed at a commit step.</summary>
+    internal static class Lifecycle
+    {
+        public static async Task<int> RunAsync(string[] args)
+        {
+            var kill = new KillSwitch();
+            if (args.Length == 5)
+            {
+                kill.Arm(args[3], int.Parse(args[4], CultureInfo.InvariantCulture));
+            }
+
+            var lake = await LakeDataset.OpenAsync(args[2]);
+            if (args[1] == "vacuum")
+            {
+                await lake.VacuumAsync(new LakeVacuumOptions { KeepLastVersions = 2, KeepNewerThan = null, GracePeriod = TimeSpan.Zero, CommitObserver = step => kill.Hit(step.ToString()) });
+            }
+            else
+            {
+                var cutoff = new DateTimeOffset(2024, 3, 16, 0, 0, 0, TimeSpan.Zero);
+                await lake.DropPartitionsAsync(new LakeDropPartitionsOptions { PartitionColumn = "ts_day", OlderThan = TimeProvider.System.GetUtcNow() - cutoff, CommitObserver = step => kill.Hit(step.ToString()) });
+            }
+
+            Console.WriteLine("done");
+            return 0;
         }
     }
 
