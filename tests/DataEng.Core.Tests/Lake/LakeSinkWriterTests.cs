@@ -578,7 +578,7 @@ public class LakeSinkWriterTests
         Assert.Equal(120L, Convert.ToInt64(Duck.Scalar($"SELECT count(DISTINCT id) FROM {Duck.Glob(temp.Root)}"), CultureInfo.InvariantCulture));
     }
 
-    public static TheoryData<LakeCommitStep> Steps => [.. Enum.GetValues<LakeCommitStep>()];
+    public static TheoryData<LakeCommitStep> Steps => [.. Enum.GetValues<LakeCommitStep>().Where(static s => s != LakeCommitStep.FileVacuumed)]; // a vacuum-only step
 
     [Theory]
     [MemberData(nameof(Steps))]
