@@ -13,6 +13,8 @@
 
 using System.Globalization;
 using DataEng.Core;
+using DataEng.Core.Checkpoints;
+using DataEng.Core.Diagnostics;
 
 var demo = args.Length == 0;
 if (!demo && args.Length < 2)

@@ -12,6 +12,8 @@ using System.Globalization;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using DataEng.Core;
+using DataEng.Core.Checkpoints;
+using DataEng.Core.Diagnostics;
 
 var scratch = args.Length == 0 ? Path.Combine(Path.GetTempPath(), $"dataeng-inspect-{Guid.NewGuid():N}") : null;
 var root = scratch ?? Path.GetFullPath(args[0]);

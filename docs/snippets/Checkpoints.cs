@@ -1,3 +1,6 @@
+using DataEng.Core.Checkpoints;
+using DataEng.Core.Tables;
+
 namespace DataEng.Core.DocSnippets;
 
 /// <summary>The code of docs/checkpoints.md.</summary>

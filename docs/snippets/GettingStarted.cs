@@ -1,3 +1,6 @@
+using DataEng.Core.Diagnostics;
+using DataEng.Core.Tables;
+
 namespace DataEng.Core.DocSnippets;
 
 /// <summary>The code of docs/getting-started.md.</summary>

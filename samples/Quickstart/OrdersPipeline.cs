@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using DataEng.Core;
+using DataEng.Core.Checkpoints;
 using Microsoft.Data.Sqlite;
 
 namespace Quickstart;

@@ -1,3 +1,4 @@
+using DataEng.Core.Stages;
 using Microsoft.Data.Sqlite;
 
 namespace DataEng.Core.DocSnippets.Guides;
@@ -6,7 +7,7 @@ namespace DataEng.Core.DocSnippets.Guides;
 public static class IncrementalGuide
 {
     /// <param name="cs">A SQLite connection string to a database with an <c>orders</c> table.</param>
-    /// <param name="lake">A sink that keeps checkpoints (an <see cref="ICheckpointingSink"/>), such as <see cref="Lake.Write"/>.</param>
+    /// <param name="lake">A sink that keeps checkpoints (an <see cref="Checkpoints.ICheckpointingSink"/>), such as <see cref="Lake.Write"/>.</param>
     public static async Task<IncrementalRunResult> RunAsync(string cs, ISink lake)
     {
         // <snippet:run>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DataEng.Core.Stages;
 
 namespace DataEng.Core.DocSnippets.Guides;
 

@@ -1,3 +1,6 @@
+using DataEng.Core.Stages;
+using DataEng.Core.Tables;
+
 namespace DataEng.Core.DocSnippets.Guides;
 
 /// <summary>The code of docs/lake.md.</summary>

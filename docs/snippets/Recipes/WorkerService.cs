@@ -1,3 +1,4 @@
+using DataEng.Core.Checkpoints;
 using DataEng.Core.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;

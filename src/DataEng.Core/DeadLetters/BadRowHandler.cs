@@ -1,4 +1,4 @@
-namespace DataEng.Core;
+namespace DataEng.Core.Stages;
 
 /// <summary>
 /// Applies a <see cref="BadRowPolicy"/> for one stage in one run: stages (a CSV reader, a cast, a validation) report

@@ -4,7 +4,7 @@ using Apache.Arrow;
 using Apache.Arrow.Memory;
 using Apache.Arrow.Types;
 
-namespace DataEng.Core;
+namespace DataEng.Core.Kernels;
 
 /// <summary>
 /// Columnar kernels over Arrow record batches: select, rename, slice, take, concatenate, filter, cast and hash.

@@ -1,7 +1,7 @@
 using Apache.Arrow.Memory;
 using Microsoft.Extensions.Logging;
 
-namespace DataEng.Core;
+namespace DataEng.Core.Stages;
 
 /// <summary>Carries one run of a pipeline to every stage: identity, logger, clock and cancellation.</summary>
 public sealed class RunContext

@@ -3,42 +3,6 @@ using System.Text;
 
 namespace DataEng.Core;
 
-/// <summary>The kind of a pipeline stage.</summary>
-public enum StageKind
-{
-    /// <summary>A source.</summary>
-    Source,
-
-    /// <summary>A stateless batch transform.</summary>
-    BatchTransform,
-
-    /// <summary>A stateful stream transform.</summary>
-    StreamTransform,
-
-    /// <summary>A sink.</summary>
-    Sink,
-}
-
-/// <summary>What one stage did in a run.</summary>
-/// <param name="Name">The stage name.</param>
-/// <param name="Kind">The stage kind.</param>
-/// <param name="Rows">Rows the stage produced (for a sink: rows written).</param>
-/// <param name="Batches">Batches the stage produced (for a sink: batches written).</param>
-/// <param name="Bytes">Arrow buffer bytes of the batches the stage produced (for a sink: of the batches written).</param>
-/// <param name="Duration">Time spent inside the stage's own code (summed over parallel workers).</param>
-public sealed record StageMetrics(string Name, StageKind Kind, long Rows, long Batches, long Bytes, TimeSpan Duration);
-
-/// <summary>Progress of a running pipeline.</summary>
-/// <param name="RowsRead">Rows the source produced so far.</param>
-/// <param name="RowsWritten">Rows the sink accepted so far.</param>
-/// <param name="BytesWritten">Arrow buffer bytes the sink accepted so far.</param>
-/// <param name="Elapsed">Time since the run started.</param>
-public readonly record struct RunProgress(long RowsRead, long RowsWritten, long BytesWritten, TimeSpan Elapsed)
-{
-    /// <summary>Gets the rows written per second since the start.</summary>
-    public double RowsPerSecond => Elapsed > TimeSpan.Zero ? RowsWritten / Elapsed.TotalSeconds : 0;
-}
-
 /// <summary>The outcome of a successful run.</summary>
 /// <param name="PipelineName">The pipeline.</param>
 /// <param name="RunNumber">The run number.</param>

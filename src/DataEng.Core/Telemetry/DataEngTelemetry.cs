@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace DataEng.Core;
+namespace DataEng.Core.Diagnostics;
 
 /// <summary>Names of the library's <see cref="Meter"/> and <see cref="ActivitySource"/>, for OpenTelemetry registration.</summary>
 public static class DataEngTelemetry

@@ -1,47 +1,4 @@
-namespace DataEng.Core;
-
-/// <summary>What a lake commit did.</summary>
-public enum LakeOperation
-{
-    /// <summary>Added files.</summary>
-    Append,
-
-    /// <summary>Added files and replaced every earlier file of the partitions it wrote to.</summary>
-    Overwrite,
-
-    /// <summary>Replaced small files of a partition by fewer, larger files with the same rows.</summary>
-    Compact,
-}
-
-/// <summary>How a lake writer treats data already in the dataset.</summary>
-public enum LakeWriteMode
-{
-    /// <summary>Adds files next to the existing ones.</summary>
-    Append,
-
-    /// <summary>
-    /// Replaces the partitions this commit writes to: their earlier files leave the snapshot in the same commit, and
-    /// are deleted only after the new manifest is durable. Partitions the commit does not touch are kept. For an
-    /// unpartitioned dataset every earlier file is replaced.
-    /// </summary>
-    OverwritePartitions,
-
-    /// <summary>Fails, before anything is written, when the dataset already has data.</summary>
-    ErrorIfExists,
-}
-
-/// <summary>What a lake writer does when the batches it receives do not have the dataset's schema.</summary>
-public enum LakeSchemaPolicy
-{
-    /// <summary>Fails before anything is written, listing every difference.</summary>
-    Fail,
-
-    /// <summary>
-    /// Adds new columns (as nullable) and widens <c>int32</c> to <c>int64</c> and <c>float</c> to <c>double</c>; writes
-    /// null for dataset columns the batches lack (when those are nullable). Any other difference fails.
-    /// </summary>
-    Evolve,
-}
+namespace DataEng.Core.Tables;
 
 /// <summary>
 /// The steps of a lake commit, reported in this order to <see cref="LakeWriterOptions.CommitObserver"/>. An
