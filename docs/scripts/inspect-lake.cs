@@ -101,7 +101,7 @@ static async Task BuildSampleLakeAsync(string root)
         .Field(f => f.Name("at").DataType(new TimestampType(TimeUnit.Microsecond, "UTC")).Nullable(false))
         .Field(f => f.Name("celsius").DataType(DoubleType.Default))
         .Build();
-    var options = new LakeWriterOptions();
+    var options = new LakeWriteOptions();
     options.PartitionBy.Add(PartitionSpec.Identity("sensor"));
     options.PartitionBy.Add(PartitionSpec.Day("at").As("day"));
 

@@ -26,7 +26,7 @@ internal static class OrdersPipeline
     public static Pipeline Build(OrdersDatabase database, string lake)
     {
         // <snippet:build>
-        var lakeOptions = new LakeWriterOptions();
+        var lakeOptions = new LakeWriteOptions();
         lakeOptions.PartitionBy.Add(PartitionSpec.Day("created_at").As("day"));   // day=2024-01-03/
         var connectionString = database.ConnectionString;
         return Pipeline.Create(Name)                                              // "orders": the name keys the checkpoint
@@ -85,7 +85,7 @@ internal static class OrdersPipeline
     {
         var rows = Rows.Collect<PeekRow>(SnakeCase);
         var read = Pipeline.Create("peek")
-            .Extract(Lake.Read(lake, new LakeReaderOptions { Columns = ["day", "order_id", "status", "amount", "vat", "size", "updated_time"] }))
+            .Extract(Lake.Read(lake, new LakeReadOptions { Columns = ["day", "order_id", "status", "amount", "vat", "size", "updated_time"] }))
             .Load(rows)
             .Build();
         await read.RunAsync(cancellationToken);

@@ -158,7 +158,7 @@ namespace DataEng.Core.CrashHost
         public CrashPipeline(HostOptions options, KillSwitch kill)
         {
             var connectionString = new SqliteConnectionStringBuilder { DataSource = options.Database, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
-            var lake = new LakeWriterOptions
+            var lake = new LakeWriteOptions
             {
                 CommitObserver = step => kill.Hit(step.ToString()),
                 MaxRowsPerFile = options.MaxRowsPerFile,

@@ -71,9 +71,9 @@ internal static class Ours
     }
 
     /// <summary>The lake writer's options for the standard dataset: Hive partitions by the existing <c>dt</c> column.</summary>
-    public static LakeWriterOptions LakeOptions(WriteSettings settings, string? engine = null)
+    public static LakeWriteOptions LakeOptions(WriteSettings settings, string? engine = null)
     {
-        var options = new LakeWriterOptions { RowGroupSize = settings.RowGroupRows, Parquet = WriteOptions(settings, engine) };
+        var options = new LakeWriteOptions { RowGroupSize = settings.RowGroupRows, Parquet = WriteOptions(settings, engine) };
         options.PartitionBy.Add(PartitionSpec.Identity("dt"));
         return options;
     }
@@ -105,7 +105,7 @@ internal static class Ours
 
     /// <summary>Reads a Hive dataset with the library's lake source; returns the rows.</summary>
     public static Task<long> ReadLakeAsync(string root, IReadOnlyList<string>? columns = null, Func<LakePartitionValues, bool>? filter = null, int batchRows = StandardDataset.DefaultBatchRows)
-        => DrainAsync(Lake.Read(root, new LakeReaderOptions { Columns = columns, PartitionFilter = filter, Parquet = new ParquetReadOptions { BatchSize = batchRows } }));
+        => DrainAsync(Lake.Read(root, new LakeReadOptions { Columns = columns, PartitionFilter = filter, Parquet = new ParquetReadOptions { BatchSize = batchRows } }));
 
     /// <summary>Reads a Parquet file with the library's reader, disposing each batch; returns the rows.</summary>
     public static async Task<long> ReadFileAsync(string path, IReadOnlyList<string>? columns, int batchRows)

@@ -8,7 +8,7 @@ public static class DatabaseToLake
     // <snippet:pipeline>
     public static Pipeline Build(string connectionString, string lakeRoot)
     {
-        var lakeOptions = new LakeWriterOptions();
+        var lakeOptions = new LakeWriteOptions();
         lakeOptions.PartitionBy.Add(PartitionSpec.Identity("region"));             // region=eu/, region=us/
 
         return Pipeline.Create("orders-to-lake")                                    // the name keys the checkpoint

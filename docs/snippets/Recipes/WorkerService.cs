@@ -17,7 +17,7 @@ public static class WorkerService
 
         services.AddDataEngIncrementalPipeline("orders-to-lake", provider =>
         {
-            var lakeOptions = new LakeWriterOptions();
+            var lakeOptions = new LakeWriteOptions();
             lakeOptions.PartitionBy.Add(PartitionSpec.Identity("region"));
 
             return Pipeline.Create("orders-to-lake")                                               // same name as above

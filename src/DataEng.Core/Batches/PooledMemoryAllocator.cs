@@ -50,19 +50,14 @@ public sealed class PooledMemoryAllocator : MemoryAllocator, IDisposable
 
     /// <summary>Creates a pooled allocator.</summary>
     /// <param name="options">The options; validated here.</param>
-    /// <exception cref="ArgumentException">The options are not valid; the message lists every problem.</exception>
+    /// <exception cref="DataEngValidationException">The options are not valid; every problem is listed.</exception>
     public PooledMemoryAllocator(PooledMemoryAllocatorOptions options)
         : base(DefaultAlignment)
     {
         // A constructor that throws still leaves an object to finalize: nothing to release yet.
         GC.SuppressFinalize(this);
         ArgumentNullException.ThrowIfNull(options);
-        var problems = options.Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("Invalid pooled allocator options: " + string.Join(" ", problems), nameof(options));
-        }
-
+        ValidationProblems.ThrowIfAny(nameof(PooledMemoryAllocatorOptions), options.Validate());
         _maxRetainedBytes = options.MaxRetainedBytes;
         _maxPooledBufferSize = options.MaxPooledBufferSize;
         _classes = new SizeClass[ClassIndex(_maxPooledBufferSize) + 1];

@@ -52,12 +52,5 @@ public sealed class BadRowPolicy
         return problems;
     }
 
-    internal void ThrowIfInvalid(string stage)
-    {
-        var problems = Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException($"The bad-row policy of '{stage}' is not valid:{Environment.NewLine}  - {string.Join(Environment.NewLine + "  - ", problems)}");
-        }
-    }
+    internal void ThrowIfInvalid(string stage) => ValidationProblems.ThrowIfAny($"{nameof(BadRowPolicy)} of '{stage}'", Validate());
 }

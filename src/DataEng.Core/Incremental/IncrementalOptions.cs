@@ -111,12 +111,5 @@ public sealed class IncrementalOptions
 
     internal IncrementalOptions Clone() => (IncrementalOptions)MemberwiseClone();
 
-    internal void ThrowIfInvalid(string source)
-    {
-        var problems = Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException($"The incremental options of '{source}' are not valid:{Environment.NewLine}  - {string.Join(Environment.NewLine + "  - ", problems)}");
-        }
-    }
+    internal void ThrowIfInvalid(string source) => ValidationProblems.ThrowIfAny($"{nameof(IncrementalOptions)} of '{source}'", Validate());
 }

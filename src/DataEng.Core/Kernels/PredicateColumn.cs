@@ -1,6 +1,6 @@
 namespace DataEng.Core;
 
-/// <summary>A column in a <see cref="Predicate"/>: its methods create conditions on the column's values.</summary>
+/// <summary>A column in a <see cref="RowPredicate"/>: its methods create conditions on the column's values.</summary>
 public sealed class PredicateColumn
 {
     internal PredicateColumn(string name)
@@ -13,53 +13,53 @@ public sealed class PredicateColumn
 
     /// <summary>Holds for null values.</summary>
     /// <returns>The predicate.</returns>
-    public Predicate IsNull() => new NullCheckPredicate(Name, wantNull: true);
+    public RowPredicate IsNull() => new NullCheckPredicate(Name, wantNull: true);
 
     /// <summary>Holds for non-null values.</summary>
     /// <returns>The predicate.</returns>
-    public Predicate IsNotNull() => new NullCheckPredicate(Name, wantNull: false);
+    public RowPredicate IsNotNull() => new NullCheckPredicate(Name, wantNull: false);
 
     /// <summary>Holds where the value equals <paramref name="value"/>.</summary>
-    /// <typeparam name="T">The scalar's type (see <see cref="Predicate"/> for what each column type accepts).</typeparam>
+    /// <typeparam name="T">The scalar's type (see <see cref="RowPredicate"/> for what each column type accepts).</typeparam>
     /// <param name="value">The scalar.</param>
     /// <returns>The predicate.</returns>
-    public Predicate EqualTo<T>(T value) => Compare(ComparisonOperator.Equal, value);
+    public RowPredicate EqualTo<T>(T value) => Compare(ComparisonOperator.Equal, value);
 
     /// <summary>Holds where the value differs from <paramref name="value"/> (nulls are unknown, not different).</summary>
     /// <typeparam name="T">The scalar's type.</typeparam>
     /// <param name="value">The scalar.</param>
     /// <returns>The predicate.</returns>
-    public Predicate NotEqualTo<T>(T value) => Compare(ComparisonOperator.NotEqual, value);
+    public RowPredicate NotEqualTo<T>(T value) => Compare(ComparisonOperator.NotEqual, value);
 
     /// <summary>Holds where the value is less than <paramref name="value"/>.</summary>
     /// <typeparam name="T">The scalar's type.</typeparam>
     /// <param name="value">The scalar.</param>
     /// <returns>The predicate.</returns>
-    public Predicate LessThan<T>(T value) => Compare(ComparisonOperator.LessThan, value);
+    public RowPredicate LessThan<T>(T value) => Compare(ComparisonOperator.LessThan, value);
 
     /// <summary>Holds where the value is less than or equal to <paramref name="value"/>.</summary>
     /// <typeparam name="T">The scalar's type.</typeparam>
     /// <param name="value">The scalar.</param>
     /// <returns>The predicate.</returns>
-    public Predicate LessThanOrEqualTo<T>(T value) => Compare(ComparisonOperator.LessThanOrEqual, value);
+    public RowPredicate LessThanOrEqualTo<T>(T value) => Compare(ComparisonOperator.LessThanOrEqual, value);
 
     /// <summary>Holds where the value is greater than <paramref name="value"/>.</summary>
     /// <typeparam name="T">The scalar's type.</typeparam>
     /// <param name="value">The scalar.</param>
     /// <returns>The predicate.</returns>
-    public Predicate GreaterThan<T>(T value) => Compare(ComparisonOperator.GreaterThan, value);
+    public RowPredicate GreaterThan<T>(T value) => Compare(ComparisonOperator.GreaterThan, value);
 
     /// <summary>Holds where the value is greater than or equal to <paramref name="value"/>.</summary>
     /// <typeparam name="T">The scalar's type.</typeparam>
     /// <param name="value">The scalar.</param>
     /// <returns>The predicate.</returns>
-    public Predicate GreaterThanOrEqualTo<T>(T value) => Compare(ComparisonOperator.GreaterThanOrEqual, value);
+    public RowPredicate GreaterThanOrEqualTo<T>(T value) => Compare(ComparisonOperator.GreaterThanOrEqual, value);
 
     /// <summary>Holds where the value equals one of <paramref name="values"/>.</summary>
     /// <typeparam name="T">The scalars' type.</typeparam>
     /// <param name="values">The set (null members are ignored: use <see cref="IsNull"/>).</param>
     /// <returns>The predicate.</returns>
-    public Predicate In<T>(params T[] values)
+    public RowPredicate In<T>(params T[] values)
     {
         ArgumentNullException.ThrowIfNull(values);
         return new InPredicate(Name, [.. values.Where(static v => v is not null).Select(static v => (object)v!)]);
@@ -69,7 +69,7 @@ public sealed class PredicateColumn
     /// <typeparam name="T">The scalars' type.</typeparam>
     /// <param name="values">The set (null members are ignored: use <see cref="IsNull"/>).</param>
     /// <returns>The predicate.</returns>
-    public Predicate In<T>(IReadOnlyCollection<T> values)
+    public RowPredicate In<T>(IReadOnlyCollection<T> values)
     {
         ArgumentNullException.ThrowIfNull(values);
         return new InPredicate(Name, [.. values.Where(static v => v is not null).Select(static v => (object)v!)]);
@@ -80,7 +80,7 @@ public sealed class PredicateColumn
     /// are created per row, prefer <see cref="WhereUtf8"/> for those.</typeparam>
     /// <param name="predicate">The test, called once per non-null row.</param>
     /// <returns>The predicate.</returns>
-    public Predicate Where<T>(Func<T, bool> predicate)
+    public RowPredicate Where<T>(Func<T, bool> predicate)
     {
         ArgumentNullException.ThrowIfNull(predicate);
         return new RowLambdaPredicate<T>(Name, predicate);
@@ -91,7 +91,7 @@ public sealed class PredicateColumn
     /// buffer when the type matches the column; other types are converted chunk by chunk.</typeparam>
     /// <param name="predicate">The test.</param>
     /// <returns>The predicate.</returns>
-    public Predicate Where<T>(SpanPredicate<T> predicate)
+    public RowPredicate Where<T>(SpanPredicate<T> predicate)
     {
         ArgumentNullException.ThrowIfNull(predicate);
         return new SpanLambdaPredicate<T>(Name, predicate);
@@ -101,7 +101,7 @@ public sealed class PredicateColumn
     /// binary value, without creating strings.</summary>
     /// <param name="predicate">The test.</param>
     /// <returns>The predicate.</returns>
-    public Predicate WhereUtf8(Utf8Predicate predicate)
+    public RowPredicate WhereUtf8(Utf8Predicate predicate)
     {
         ArgumentNullException.ThrowIfNull(predicate);
         return new Utf8LambdaPredicate(Name, predicate);

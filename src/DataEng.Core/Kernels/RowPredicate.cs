@@ -19,9 +19,9 @@ namespace DataEng.Core;
 /// <see cref="DateOnly"/>, <see cref="DateTime"/> or ISO 8601 text for date32; <see cref="DateTimeOffset"/>,
 /// <see cref="DateTime"/>, <see cref="DateOnly"/> or ISO 8601 text for timestamps.</para>
 /// </remarks>
-public abstract class Predicate
+public abstract class RowPredicate
 {
-    private protected Predicate()
+    private protected RowPredicate()
     {
     }
 
@@ -37,7 +37,7 @@ public abstract class Predicate
     /// <summary>Negates a predicate (unknown stays unknown).</summary>
     /// <param name="predicate">The predicate.</param>
     /// <returns>The negation.</returns>
-    public static Predicate Not(Predicate predicate)
+    public static RowPredicate Not(RowPredicate predicate)
     {
         ArgumentNullException.ThrowIfNull(predicate);
         return new NotPredicate(predicate);
@@ -46,7 +46,7 @@ public abstract class Predicate
     /// <summary>Combines predicates that must all hold.</summary>
     /// <param name="predicates">At least one predicate.</param>
     /// <returns>The conjunction.</returns>
-    public static Predicate All(params Predicate[] predicates)
+    public static RowPredicate All(params RowPredicate[] predicates)
     {
         ArgumentNullException.ThrowIfNull(predicates);
         ArgumentOutOfRangeException.ThrowIfZero(predicates.Length);
@@ -56,7 +56,7 @@ public abstract class Predicate
     /// <summary>Combines predicates of which at least one must hold.</summary>
     /// <param name="predicates">At least one predicate.</param>
     /// <returns>The disjunction.</returns>
-    public static Predicate Any(params Predicate[] predicates)
+    public static RowPredicate Any(params RowPredicate[] predicates)
     {
         ArgumentNullException.ThrowIfNull(predicates);
         ArgumentOutOfRangeException.ThrowIfZero(predicates.Length);
@@ -66,7 +66,7 @@ public abstract class Predicate
     /// <summary>Returns a predicate that holds when both this and <paramref name="other"/> hold.</summary>
     /// <param name="other">The other predicate.</param>
     /// <returns>The conjunction.</returns>
-    public Predicate And(Predicate other)
+    public RowPredicate And(RowPredicate other)
     {
         ArgumentNullException.ThrowIfNull(other);
         return new AndPredicate(this, other);
@@ -75,7 +75,7 @@ public abstract class Predicate
     /// <summary>Returns a predicate that holds when this or <paramref name="other"/> holds.</summary>
     /// <param name="other">The other predicate.</param>
     /// <returns>The disjunction.</returns>
-    public Predicate Or(Predicate other)
+    public RowPredicate Or(RowPredicate other)
     {
         ArgumentNullException.ThrowIfNull(other);
         return new OrPredicate(this, other);
@@ -85,7 +85,7 @@ public abstract class Predicate
     /// <param name="left">A predicate.</param>
     /// <param name="right">Another predicate.</param>
     /// <returns>The conjunction.</returns>
-    public static Predicate operator &(Predicate left, Predicate right)
+    public static RowPredicate operator &(RowPredicate left, RowPredicate right)
     {
         ArgumentNullException.ThrowIfNull(left);
         return left.And(right);
@@ -95,7 +95,7 @@ public abstract class Predicate
     /// <param name="left">A predicate.</param>
     /// <param name="right">Another predicate.</param>
     /// <returns>The disjunction.</returns>
-    public static Predicate operator |(Predicate left, Predicate right)
+    public static RowPredicate operator |(RowPredicate left, RowPredicate right)
     {
         ArgumentNullException.ThrowIfNull(left);
         return left.Or(right);
@@ -104,24 +104,24 @@ public abstract class Predicate
     /// <summary>Same as <see cref="Not"/>.</summary>
     /// <param name="predicate">The predicate.</param>
     /// <returns>The negation.</returns>
-    public static Predicate operator !(Predicate predicate) => Not(predicate);
+    public static RowPredicate operator !(RowPredicate predicate) => Not(predicate);
 
     /// <summary>Same as <see cref="And"/>, for languages without operators.</summary>
     /// <param name="left">A predicate.</param>
     /// <param name="right">Another predicate.</param>
     /// <returns>The conjunction.</returns>
-    public static Predicate BitwiseAnd(Predicate left, Predicate right) => left & right;
+    public static RowPredicate BitwiseAnd(RowPredicate left, RowPredicate right) => left & right;
 
     /// <summary>Same as <see cref="Or"/>, for languages without operators.</summary>
     /// <param name="left">A predicate.</param>
     /// <param name="right">Another predicate.</param>
     /// <returns>The disjunction.</returns>
-    public static Predicate BitwiseOr(Predicate left, Predicate right) => left | right;
+    public static RowPredicate BitwiseOr(RowPredicate left, RowPredicate right) => left | right;
 
     /// <summary>Same as <see cref="Not"/>, for languages without operators.</summary>
     /// <param name="predicate">The predicate.</param>
     /// <returns>The negation.</returns>
-    public static Predicate LogicalNot(Predicate predicate) => Not(predicate);
+    public static RowPredicate LogicalNot(RowPredicate predicate) => Not(predicate);
 
     /// <summary>Renders the predicate readably, for stage names and messages.</summary>
     /// <returns>The text, for example <c>(amount &gt; 0 AND currency IN ('EUR', 'USD'))</c>.</returns>
@@ -133,7 +133,7 @@ public abstract class Predicate
     /// <summary>Binds to a schema that passed <see cref="Validate"/>.</summary>
     internal abstract BoundPredicate Bind(Schema schema, string source);
 
-    private sealed class AndPredicate(Predicate left, Predicate right) : Predicate
+    private sealed class AndPredicate(RowPredicate left, RowPredicate right) : RowPredicate
     {
         public override string ToString() => $"({left} AND {right})";
 
@@ -146,7 +146,7 @@ public abstract class Predicate
         internal override BoundPredicate Bind(Schema schema, string source) => new BoundAnd(left.Bind(schema, source), right.Bind(schema, source));
     }
 
-    private sealed class OrPredicate(Predicate left, Predicate right) : Predicate
+    private sealed class OrPredicate(RowPredicate left, RowPredicate right) : RowPredicate
     {
         public override string ToString() => $"({left} OR {right})";
 
@@ -159,7 +159,7 @@ public abstract class Predicate
         internal override BoundPredicate Bind(Schema schema, string source) => new BoundOr(left.Bind(schema, source), right.Bind(schema, source));
     }
 
-    private sealed class NotPredicate(Predicate inner) : Predicate
+    private sealed class NotPredicate(RowPredicate inner) : RowPredicate
     {
         public override string ToString() => $"NOT {inner}";
 

@@ -1,7 +1,7 @@
 namespace DataEng.Core.Tables;
 
 /// <summary>
-/// The steps of a lake commit, reported in this order to <see cref="LakeWriterOptions.CommitObserver"/>. An
+/// The steps of a lake commit, reported in this order to <see cref="LakeWriteOptions.CommitObserver"/>. An
 /// exception thrown by the observer abandons the commit exactly as if the process had died at that step: nothing is
 /// cleaned up, and the next open of the dataset recovers.
 /// </summary>

@@ -23,7 +23,7 @@ public sealed class LakeCompactionOptions
     /// <value>The default value is <see langword="null"/> (<see cref="ParquetReadOptions"/> defaults).</value>
     public ParquetReadOptions? ReadOptions { get; set; }
 
-    /// <summary>Gets or sets the callback invoked at each commit step (see <see cref="LakeWriterOptions.CommitObserver"/>).</summary>
+    /// <summary>Gets or sets the callback invoked at each commit step (see <see cref="LakeWriteOptions.CommitObserver"/>).</summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public Action<LakeCommitStep>? CommitObserver { get; set; }
 

@@ -18,12 +18,7 @@ public sealed partial class LakeDataset
     public async Task<LakeCompactionResult> CompactAsync(LakeCompactionOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new LakeCompactionOptions();
-        var problems = options.Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("Invalid compaction options:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(static p => "  - " + p)));
-        }
-
+        ValidationProblems.ThrowIfAny(nameof(LakeCompactionOptions), options.Validate());
         var logger = _loggerFactory.CreateLogger("DataEng.Core.Lake");
         await _log.RefreshAsync(cancellationToken).ConfigureAwait(false);
         await LakeTransaction.RecoverAsync(_log.Layout, _log, logger, cancellationToken).ConfigureAwait(false);

@@ -3,7 +3,7 @@ using Apache.Arrow;
 namespace DataEng.Core.Tables;
 
 /// <summary>
-/// The partition values of one partition folder, given to <see cref="LakeReaderOptions.PartitionFilter"/>. Values are
+/// The partition values of one partition folder, given to <see cref="LakeReadOptions.PartitionFilter"/>. Values are
 /// typed by the partition column: <see cref="int"/>, <see cref="long"/> and the other integer types,
 /// <see cref="bool"/>, <see cref="float"/>, <see cref="double"/>, <see cref="string"/>, <see cref="DateOnly"/> for dates
 /// and <see cref="DateTime"/> (UTC) for timestamps; <see langword="null"/> for null.

@@ -1,7 +1,7 @@
 namespace DataEng.Core;
 
 /// <summary>Options of a lake reader (<see cref="Lake.Read"/>).</summary>
-public sealed class LakeReaderOptions
+public sealed class LakeReadOptions
 {
     /// <summary>Gets or sets the stage name used in errors, logs and run results.</summary>
     /// <value>The default value is <c>lake</c>.</value>
@@ -55,5 +55,14 @@ public sealed class LakeReaderOptions
         }
 
         return problems;
+    }
+
+    /// <summary>A copy that later changes to these options (or to their column list or Parquet options) do not reach.</summary>
+    internal LakeReadOptions Clone()
+    {
+        var clone = (LakeReadOptions)MemberwiseClone();
+        clone.Columns = Columns?.ToArray();
+        clone.Parquet = Parquet?.Clone();
+        return clone;
     }
 }

@@ -301,7 +301,7 @@ internal sealed class LakeTransaction : IDisposable
                 catch (IOException e) when (File.Exists(destination))
                 {
                     UndoRenames();
-                    throw new DataEngException($"Cannot commit to the lake '{Layout.Root}': the data file '{file.RelativePath}' already exists. Two writers produced the same file name; put {{pipeline}} and {{run}} in LakeWriterOptions.BasenameTemplate, and give concurrent pipelines different names.", e);
+                    throw new DataEngException($"Cannot commit to the lake '{Layout.Root}': the data file '{file.RelativePath}' already exists. Two writers produced the same file name; put {{pipeline}} and {{run}} in LakeWriteOptions.BasenameTemplate, and give concurrent pipelines different names.", e);
                 }
 
                 _renamed.Add(destination);

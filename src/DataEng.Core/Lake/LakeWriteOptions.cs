@@ -1,7 +1,7 @@
 namespace DataEng.Core;
 
 /// <summary>Options of a lake writer (<see cref="Lake.Write"/>), validated when the sink is created.</summary>
-public sealed class LakeWriterOptions
+public sealed class LakeWriteOptions
 {
     private List<PartitionSpec> _partitionBy = [];
 
@@ -181,9 +181,9 @@ public sealed class LakeWriterOptions
         return problems;
     }
 
-    internal LakeWriterOptions Clone()
+    internal LakeWriteOptions Clone()
     {
-        var clone = (LakeWriterOptions)MemberwiseClone();
+        var clone = (LakeWriteOptions)MemberwiseClone();
         clone._partitionBy = [.. _partitionBy];
         clone.Parquet = Parquet.Clone();
         return clone;

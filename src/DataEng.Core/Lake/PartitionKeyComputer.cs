@@ -275,7 +275,7 @@ internal sealed class PartitionKeyComputer
 
         if (_partitions.Count >= _maxPartitions)
         {
-            throw new DataEngException($"This write reached {_maxPartitions} partitions (LakeWriterOptions.MaxPartitionsPerRun) and the next row would start another one ('{Shorten(directory)}'); nothing past the limit was written. Check the partition columns, or raise the limit.");
+            throw new DataEngException($"This write reached {_maxPartitions} partitions (LakeWriteOptions.MaxPartitionsPerRun) and the next row would start another one ('{Shorten(directory)}'); nothing past the limit was written. Check the partition columns, or raise the limit.");
         }
 
         if (_collisions is not null)

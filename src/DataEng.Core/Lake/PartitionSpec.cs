@@ -5,7 +5,7 @@ namespace DataEng.Core;
 /// <summary>
 /// One level of a Hive-partitioned layout: the folder <c>name=value</c> whose value is derived from a source column by
 /// a <see cref="PartitionTransform"/>. Levels nest in the order they are listed in
-/// <see cref="LakeWriterOptions.PartitionBy"/>.
+/// <see cref="LakeWriteOptions.PartitionBy"/>.
 /// </summary>
 /// <remarks>
 /// Time transforms work on the instant in UTC unless a time zone is given; the local calendar date or hour is then

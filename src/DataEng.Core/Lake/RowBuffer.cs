@@ -301,7 +301,7 @@ internal sealed class RowBuffer
 
             if (_dataLength + needed > int.MaxValue - 64)
             {
-                throw new DataEngException("A partition buffer would exceed 2 GB of string data; lower LakeWriterOptions.RowGroupSize or MaxBufferedBytes.");
+                throw new DataEngException("A partition buffer would exceed 2 GB of string data; lower LakeWriteOptions.RowGroupSize or MaxBufferedBytes.");
             }
 
             // The string bytes of the target rows, extrapolated from the rows so far (an eighth more for variation).

@@ -86,14 +86,7 @@ public sealed class ParquetWriteOptions
         return problems;
     }
 
-    internal void ThrowIfInvalid()
-    {
-        var problems = Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("Invalid Parquet write options:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(static p => "  - " + p)));
-        }
-    }
+    internal void ThrowIfInvalid() => ValidationProblems.ThrowIfAny(nameof(ParquetWriteOptions), Validate());
 
     internal ParquetWriteOptions Clone()
     {

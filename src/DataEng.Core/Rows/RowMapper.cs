@@ -43,7 +43,7 @@ internal sealed class RowMapper<T>
     private static string TypeName => RowTypeNames.Display(typeof(T));
 
     /// <summary>Returns the mapper of <typeparamref name="T"/> for the options (built on first use).</summary>
-    /// <exception cref="ArgumentException">The options are not valid.</exception>
+    /// <exception cref="DataEngValidationException">The options are not valid; every problem is listed.</exception>
     /// <exception cref="SchemaMismatchException">The type cannot be mapped; every problem is listed.</exception>
     public static RowMapper<T> Get(RowMappingOptions? options)
     {

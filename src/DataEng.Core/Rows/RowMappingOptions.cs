@@ -113,12 +113,7 @@ public sealed class RowMappingOptions
 
     internal RowMappingKey ToKey()
     {
-        var problems = Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("The row mapping options are not valid:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(static p => "  - " + p)), "options");
-        }
-
+        ValidationProblems.ThrowIfAny(nameof(RowMappingOptions), Validate());
         return new RowMappingKey(NamingConvention, CaseInsensitiveColumnMatching, Enums, Guids, TimestampUnit, DateTimeTimeZone, LocalDateTimes, DecimalPrecision, DecimalScale, RoundDecimals, RespectNullableAnnotations);
     }
 }

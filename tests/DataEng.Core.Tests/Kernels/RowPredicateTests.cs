@@ -6,7 +6,7 @@ using DataEng.Core.Testing;
 
 namespace DataEng.Core.Tests.Kernels;
 
-public class PredicateTests
+public class RowPredicateTests
 {
     public static IEnumerable<object[]> TypeNames() => KernelTestData.TypeNames();
 
@@ -21,8 +21,8 @@ public class PredicateTests
         var rows = values.Skip(7).Take(150).ToList();
         using var batch = new RecordBatch(KernelTestData.SchemaOf(("c", type)), [sliced.Retain()], 150);
         var scalar = Scalar(type, rows.First(v => v is not null)!);
-        var column = Predicate.Column("c");
-        var cases = new (Predicate Predicate, Func<int, bool> Keep)[]
+        var column = RowPredicate.Column("c");
+        var cases = new (RowPredicate RowPredicate, Func<int, bool> Keep)[]
         {
             (column.EqualTo(scalar), c => c == 0),
             (column.NotEqualTo(scalar), c => c != 0),
@@ -49,8 +49,8 @@ public class PredicateTests
         var values = KernelTestData.Sample(type, 100, seed: 12);
         using var batch = KernelTestData.Batch(("c", type, values));
 
-        using var nulls = BatchKernels.Filter(batch, Predicate.Column("c").IsNull());
-        using var notNulls = BatchKernels.Filter(batch, Predicate.Column("c").IsNotNull());
+        using var nulls = BatchKernels.Filter(batch, RowPredicate.Column("c").IsNull());
+        using var notNulls = BatchKernels.Filter(batch, RowPredicate.Column("c").IsNotNull());
 
         Assert.Equal(values.Count(v => v is null), nulls.Length);
         Assert.All(KernelTestData.Values(nulls.Column(0)), Assert.Null);
@@ -66,7 +66,7 @@ public class PredicateTests
         using var batch = KernelTestData.Batch(("c", type, values));
         var members = values.Where(v => v is not null).Take(3).ToList();
 
-        using var filtered = BatchKernels.Filter(batch, Predicate.Column("c").In(members.Select(m => Scalar(type, m!)).ToArray()));
+        using var filtered = BatchKernels.Filter(batch, RowPredicate.Column("c").In(members.Select(m => Scalar(type, m!)).ToArray()));
 
         var scalars = members.Select(m => Scalar(type, m!)).ToList();
         Assert.Equal(KernelTestData.Canon(values.Where(v => v is not null && scalars.Any(s => Compare(type, v, s) == 0))), KernelTestData.Values(filtered.Column(0)));
@@ -77,7 +77,7 @@ public class PredicateTests
     {
         using var batch = KernelTestData.Batch(("x", Int64Type.Default, [1L, null, -1L, 5L]));
 
-        using var filtered = BatchKernels.Filter(batch, !Predicate.Column("x").GreaterThan(0));
+        using var filtered = BatchKernels.Filter(batch, !RowPredicate.Column("x").GreaterThan(0));
 
         Assert.Equal(new object?[] { -1L }, KernelTestData.Values(filtered.Column(0)));
     }
@@ -86,8 +86,8 @@ public class PredicateTests
     public void OrWithUnknown_IsTrueWhenTheOtherSideIsTrue_AndAndWithUnknownIsNeverTrue()
     {
         using var batch = KernelTestData.Batch(("x", Int64Type.Default, [null, null, 3L]), ("y", Int64Type.Default, [1L, -1L, null]));
-        var x = Predicate.Column("x").GreaterThan(0);
-        var y = Predicate.Column("y").GreaterThan(0);
+        var x = RowPredicate.Column("x").GreaterThan(0);
+        var y = RowPredicate.Column("y").GreaterThan(0);
 
         using var or = BatchKernels.Filter(batch, x | y);
         using var and = BatchKernels.Filter(batch, x & y);
@@ -107,7 +107,7 @@ public class PredicateTests
     {
         using var batch = KernelTestData.Batch(("x", Int64Type.Default, [-3L, -2L, 0L, 3L, 4L]));
 
-        using var filtered = BatchKernels.Filter(batch, Predicate.Column("x").GreaterThan(scalar));
+        using var filtered = BatchKernels.Filter(batch, RowPredicate.Column("x").GreaterThan(scalar));
 
         Assert.Equal(expected.Cast<object?>(), KernelTestData.Values(filtered.Column(0)));
     }
@@ -117,9 +117,9 @@ public class PredicateTests
     {
         using var batch = KernelTestData.Batch(("x", Int8Type.Default, [(sbyte)1, (sbyte)-128, (sbyte)127]));
 
-        using var equal = BatchKernels.Filter(batch, Predicate.Column("x").EqualTo(1000));
-        using var less = BatchKernels.Filter(batch, Predicate.Column("x").LessThan(1000));
-        using var notEqual = BatchKernels.Filter(batch, Predicate.Column("x").NotEqualTo(-1000L));
+        using var equal = BatchKernels.Filter(batch, RowPredicate.Column("x").EqualTo(1000));
+        using var less = BatchKernels.Filter(batch, RowPredicate.Column("x").LessThan(1000));
+        using var notEqual = BatchKernels.Filter(batch, RowPredicate.Column("x").NotEqualTo(-1000L));
 
         Assert.Equal(0, equal.Length);
         Assert.Equal(3, less.Length);
@@ -132,9 +132,9 @@ public class PredicateTests
         var type = new Decimal128Type(10, 2);
         using var batch = KernelTestData.Batch(("d", type, [1.00m, 1.01m, -1.00m, -1.01m]));
 
-        using var above = BatchKernels.Filter(batch, Predicate.Column("d").GreaterThan(1.005m));
-        using var belowNegative = BatchKernels.Filter(batch, Predicate.Column("d").LessThan(-1.005m));
-        using var equal = BatchKernels.Filter(batch, Predicate.Column("d").EqualTo(1.010m));
+        using var above = BatchKernels.Filter(batch, RowPredicate.Column("d").GreaterThan(1.005m));
+        using var belowNegative = BatchKernels.Filter(batch, RowPredicate.Column("d").LessThan(-1.005m));
+        using var equal = BatchKernels.Filter(batch, RowPredicate.Column("d").EqualTo(1.010m));
 
         Assert.Equal(new object?[] { 1.01m }, KernelTestData.Values(above.Column(0)));
         Assert.Equal(new object?[] { -1.01m }, KernelTestData.Values(belowNegative.Column(0)));
@@ -148,9 +148,9 @@ public class PredicateTests
         var t0 = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds();
         using var batch = KernelTestData.Batch(("ts", type, [t0 - 1, t0, t0 + 1]));
 
-        using var text = BatchKernels.Filter(batch, Predicate.Column("ts").GreaterThanOrEqualTo("2024-01-01T01:00:00+01:00"));
-        using var offset = BatchKernels.Filter(batch, Predicate.Column("ts").LessThan(new DateTimeOffset(2024, 1, 1, 1, 0, 0, TimeSpan.FromHours(1))));
-        using var date = BatchKernels.Filter(batch, Predicate.Column("ts").EqualTo(new DateOnly(2024, 1, 1)));
+        using var text = BatchKernels.Filter(batch, RowPredicate.Column("ts").GreaterThanOrEqualTo("2024-01-01T01:00:00+01:00"));
+        using var offset = BatchKernels.Filter(batch, RowPredicate.Column("ts").LessThan(new DateTimeOffset(2024, 1, 1, 1, 0, 0, TimeSpan.FromHours(1))));
+        using var date = BatchKernels.Filter(batch, RowPredicate.Column("ts").EqualTo(new DateOnly(2024, 1, 1)));
 
         Assert.Equal(new object?[] { t0, t0 + 1 }, KernelTestData.Values(text.Column(0)));
         Assert.Equal(new object?[] { t0 - 1 }, KernelTestData.Values(offset.Column(0)));
@@ -162,8 +162,8 @@ public class PredicateTests
     {
         using var batch = KernelTestData.Batch(("s", StringType.Default, ["apple", "Äpfel", "banana", "", null, "😀"]));
 
-        using var less = BatchKernels.Filter(batch, Predicate.Column("s").LessThan("b"));
-        using var @in = BatchKernels.Filter(batch, Predicate.Column("s").In("banana", "", "nope"));
+        using var less = BatchKernels.Filter(batch, RowPredicate.Column("s").LessThan("b"));
+        using var @in = BatchKernels.Filter(batch, RowPredicate.Column("s").In("banana", "", "nope"));
 
         Assert.Equal(new object?[] { "apple", "" }, KernelTestData.Values(less.Column(0)));
         Assert.Equal(new object?[] { "banana", "" }, KernelTestData.Values(@in.Column(0)));
@@ -175,7 +175,7 @@ public class PredicateTests
         using var batch = KernelTestData.Batch(("x", Int32Type.Default, [1, null, 3, -4]));
         var seen = new List<long>();
 
-        using var filtered = BatchKernels.Filter(batch, Predicate.Column("x").Where((long v) =>
+        using var filtered = BatchKernels.Filter(batch, RowPredicate.Column("x").Where((long v) =>
         {
             seen.Add(v);
             return v > 0;
@@ -193,7 +193,7 @@ public class PredicateTests
         using var batch = new RecordBatch(KernelTestData.SchemaOf(("x", DoubleType.Default)), [sliced.Retain()], 5);
         var calls = 0;
 
-        using var filtered = BatchKernels.Filter(batch, Predicate.Column("x").Where((ReadOnlySpan<double> values, Span<bool> keep) =>
+        using var filtered = BatchKernels.Filter(batch, RowPredicate.Column("x").Where((ReadOnlySpan<double> values, Span<bool> keep) =>
         {
             calls++;
             for (var i = 0; i < values.Length; i++)
@@ -212,7 +212,7 @@ public class PredicateTests
         var days = new DateOnly(2024, 2, 29).DayNumber - new DateOnly(1970, 1, 1).DayNumber;
         using var batch = KernelTestData.Batch(("d", Date32Type.Default, [days, null, days + 1]));
 
-        using var filtered = BatchKernels.Filter(batch, Predicate.Column("d").Where((ReadOnlySpan<DateOnly> values, Span<bool> keep) =>
+        using var filtered = BatchKernels.Filter(batch, RowPredicate.Column("d").Where((ReadOnlySpan<DateOnly> values, Span<bool> keep) =>
         {
             for (var i = 0; i < values.Length; i++)
             {
@@ -228,7 +228,7 @@ public class PredicateTests
     {
         using var batch = KernelTestData.Batch(("s", StringType.Default, ["EUR-1", "USD-2", null, "EUR-3"]));
 
-        using var filtered = BatchKernels.Filter(batch, Predicate.Column("s").WhereUtf8(static utf8 => utf8.StartsWith("EUR"u8)));
+        using var filtered = BatchKernels.Filter(batch, RowPredicate.Column("s").WhereUtf8(static utf8 => utf8.StartsWith("EUR"u8)));
 
         Assert.Equal(new object?[] { "EUR-1", "EUR-3" }, KernelTestData.Values(filtered.Column(0)));
     }
@@ -240,7 +240,7 @@ public class PredicateTests
         var batch = KernelTestData.Batch(allocator, ("x", Int64Type.Default, [1L, 2L, 3L]));
         var before = allocator.TotalAllocations;
 
-        var filtered = BatchKernels.Filter(batch, Predicate.Column("x").GreaterThan(0), allocator);
+        var filtered = BatchKernels.Filter(batch, RowPredicate.Column("x").GreaterThan(0), allocator);
         batch.Dispose();
 
         Assert.Equal(before, allocator.TotalAllocations);
@@ -253,10 +253,10 @@ public class PredicateTests
     public void Filter_ProblemsInEveryCondition_AreReportedTogether()
     {
         using var batch = KernelTestData.Batch(("amount", DoubleType.Default, [1.0]), ("currency", StringType.Default, ["EUR"]), ("day", Date32Type.Default, [1]));
-        var predicate = Predicate.Column("amont").GreaterThan(0)
-            & Predicate.Column("currency").EqualTo(5)
-            & Predicate.Column("day").Where((string s) => s.Length > 0)
-            & Predicate.Column("day").EqualTo("not a date");
+        var predicate = RowPredicate.Column("amont").GreaterThan(0)
+            & RowPredicate.Column("currency").EqualTo(5)
+            & RowPredicate.Column("day").Where((string s) => s.Length > 0)
+            & RowPredicate.Column("day").EqualTo("not a date");
 
         var e = Assert.Throws<SchemaMismatchException>(() => BatchKernels.Filter(batch, predicate));
 
@@ -270,7 +270,7 @@ public class PredicateTests
     [Fact]
     public void ToString_ReadsLikeSql()
     {
-        var predicate = Predicate.Column("amount").GreaterThan(0) & !Predicate.Column("currency").In("EUR", "USD") | Predicate.Column("x").IsNull();
+        var predicate = RowPredicate.Column("amount").GreaterThan(0) & !RowPredicate.Column("currency").In("EUR", "USD") | RowPredicate.Column("x").IsNull();
 
         Assert.Equal("((amount > 0 AND NOT currency IN ('EUR', 'USD')) OR x IS NULL)", predicate.ToString());
     }
@@ -286,10 +286,10 @@ public class PredicateTests
             using var batch = KernelTestData.Batch(
                 ("x", Int32Type.Default, [.. data.Select(r => (object?)r.Item1)]),
                 ("y", Int64Type.Default, [.. data.Select(r => r.Item2 is null ? null : (object?)(long)r.Item2)]));
-            var x = Predicate.Column("x").GreaterThan(a);
-            var y = Predicate.Column("y").LessThanOrEqualTo(b);
-            var ny = Predicate.Column("y").IsNull();
-            (Predicate Predicate, Func<int?, int?, bool?> Oracle) test = shape switch
+            var x = RowPredicate.Column("x").GreaterThan(a);
+            var y = RowPredicate.Column("y").LessThanOrEqualTo(b);
+            var ny = RowPredicate.Column("y").IsNull();
+            (RowPredicate RowPredicate, Func<int?, int?, bool?> Oracle) test = shape switch
             {
                 0 => (x, (p, q) => Gt(p, a)),
                 1 => (x & y, (p, q) => And(Gt(p, a), Le(q, b))),
@@ -297,11 +297,11 @@ public class PredicateTests
                 3 => (!(x & y), (p, q) => Not(And(Gt(p, a), Le(q, b)))),
                 4 => (x | ny, (p, q) => Or(Gt(p, a), q is null)),
                 5 => (!x & !ny, (p, q) => And(Not(Gt(p, a)), q is not null)),
-                6 => (Predicate.Column("x").In(a, b), (p, q) => p is null ? null : p == a || p == b),
-                _ => (Predicate.Column("x").Where((int v) => v % 2 == 0) | y, (p, q) => Or(p is null ? null : p % 2 == 0, Le(q, b))),
+                6 => (RowPredicate.Column("x").In(a, b), (p, q) => p is null ? null : p == a || p == b),
+                _ => (RowPredicate.Column("x").Where((int v) => v % 2 == 0) | y, (p, q) => Or(p is null ? null : p % 2 == 0, Le(q, b))),
             };
 
-            using var filtered = BatchKernels.Filter(batch, test.Predicate);
+            using var filtered = BatchKernels.Filter(batch, test.RowPredicate);
 
             var expected = data.Where(r => test.Oracle(r.Item1, r.Item2) == true).Select(r => (object?)r.Item1).ToList();
             Assert.Equal(expected, KernelTestData.Values(filtered.Column(0)));

@@ -93,7 +93,7 @@ public class LakeSinkCheckpointingTests
         // checkpoint store. The second starts while the first has prepared its files (and holds the lake's lock).
         var second = Build(db, Core.Lake.Write(temp.Root));
         Exception? secondFailure = null;
-        var firstOptions = new LakeWriterOptions
+        var firstOptions = new LakeWriteOptions
         {
             CommitObserver = step =>
             {
@@ -135,7 +135,7 @@ public class LakeSinkCheckpointingTests
         db.Insert(1);
         var other = Build(db, Core.Lake.Write(temp.Root), name: "other");
         IncrementalRunResult? otherResult = null;
-        var options = new LakeWriterOptions
+        var options = new LakeWriteOptions
         {
             CommitObserver = step =>
             {

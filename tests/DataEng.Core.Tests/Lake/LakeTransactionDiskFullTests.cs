@@ -27,7 +27,7 @@ public class LakeTransactionDiskFullTests
         nameof(LakeStep.Publish),
     ];
 
-    private Pipeline Build(OrdersDb db, string root, LakeWriterOptions? options = null)
+    private Pipeline Build(OrdersDb db, string root, LakeWriteOptions? options = null)
         => Pipeline.Create("orders")
             .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, "ts", ["id"]))
             .Load(Core.Lake.Write(root, options ?? LakeTestData.Options(PartitionSpec.Identity("note"))))
@@ -35,7 +35,7 @@ public class LakeTransactionDiskFullTests
             .Build();
 
     /// <summary>Builds the pipeline, commits run 1 (rows 1–10) and adds rows 11–17 for run 2.</summary>
-    private async Task<Pipeline> AfterAFirstRunAsync(OrdersDb db, string root, LakeWriterOptions? options = null)
+    private async Task<Pipeline> AfterAFirstRunAsync(OrdersDb db, string root, LakeWriteOptions? options = null)
     {
         var pipeline = Build(db, root, options);
         Insert(db, 1, 10);

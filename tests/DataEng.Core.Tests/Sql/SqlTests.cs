@@ -213,7 +213,7 @@ public class SqlTests
     {
         var options = new SqlSourceOptions { Name = " ", BatchSize = 0, CommandTimeout = TimeSpan.FromSeconds(-1) };
 
-        var error = Assert.Throws<ArgumentException>(() => DataEng.Core.Sql.Query(() => new SqliteConnection(), "SELECT 1", options: options));
+        var error = Assert.Throws<DataEngValidationException>(() => DataEng.Core.Sql.Query(() => new SqliteConnection(), "SELECT 1", options: options));
 
         Assert.Contains("Name", error.Message, StringComparison.Ordinal);
         Assert.Contains("BatchSize", error.Message, StringComparison.Ordinal);

@@ -4,7 +4,7 @@ using Apache.Arrow;
 namespace DataEng.Core;
 
 /// <summary>A condition on one column.</summary>
-internal abstract class ColumnPredicate(string column) : Predicate
+internal abstract class ColumnPredicate(string column) : RowPredicate
 {
     public string ColumnName { get; } = column;
 
