@@ -23,7 +23,7 @@ builder.Services.AddSingleton<ICheckpointStore>(new InMemoryCheckpointStore()); 
 builder.Services.AddDataEngIncrementalPipeline(
     "readings",
     _ => Pipeline.Create("readings")
-        .Extract(Incremental.Over(new SensorLog(), cursorColumn: "read_at", keyColumns: ["sensor", "read_at"]))
+        .Extract(Incremental.Over(new SensorLog(), new IncrementalOptions { CursorColumn = "read_at", KeyColumns = ["sensor", "read_at"] }))
         .Load(sink)
         .Build(),
     options => options.OnRunCompleted = async run =>

@@ -33,10 +33,10 @@ internal static class OrdersPipeline
             .Extract(Sql.Incremental(
                 () => new SqliteConnection(connectionString),
                 "orders",
-                cursorColumn: "updated_at",
-                keyColumns: ["order_id"],
                 new IncrementalOptions
                 {
+                    CursorColumn = "updated_at",
+                    KeyColumns = ["order_id"],
                     // updated_at is Unix milliseconds: say how the clock reads in those units (for the lag) and how
                     // far back the lookback reaches.
                     CursorFromTime = static now => now.ToUnixTimeMilliseconds(),

@@ -170,9 +170,7 @@ namespace DataEng.Core.CrashHost
                 .Extract(Sql.Incremental(
                     () => new SqliteConnection(connectionString),
                     "orders",
-                    cursorColumn: "updated_at",
-                    keyColumns: ["order_id"],
-                    new IncrementalOptions { PageSize = options.PageSize, NumericLookback = options.Lookback }))
+                    new IncrementalOptions { CursorColumn = "updated_at", KeyColumns = ["order_id"], PageSize = options.PageSize, NumericLookback = options.Lookback }))
                 .Load(Lake.Write(options.Lake, lake))
                 .Build();
             _runOptions = new IncrementalRunOptions

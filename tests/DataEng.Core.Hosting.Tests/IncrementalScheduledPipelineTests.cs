@@ -262,7 +262,7 @@ public class IncrementalScheduledPipelineTests
                         o.TimeProvider = sp.GetRequiredService<TimeProvider>();
                         o.LoggerFactory = sp.GetRequiredService<ILoggerFactory>();
                     })
-                    .Extract(Incremental.Over(table, "id", ["id"]))
+                    .Extract(Incremental.Over(table, new IncrementalOptions { CursorColumn = "id", KeyColumns = ["id"] }))
                     .Load(sink)
                     .Build(),
                 o => o.OnRunCompleted = a => Completed.Writer.WriteAsync(a),

@@ -13,8 +13,8 @@ public static class IncrementalGuide
         // <snippet:run>
         var pipeline = Pipeline.Create("orders")                       // the name keys the checkpoint
             .Extract(Sql.Incremental(() => new SqliteConnection(cs), "orders",
-                cursorColumn: "updated_at", keyColumns: ["id"],
-                new IncrementalOptions { Lag = TimeSpan.FromSeconds(30), Lookback = TimeSpan.FromMinutes(10) }))
+                new IncrementalOptions { CursorColumn = "updated_at", KeyColumns = ["id"],
+                                         Lag = TimeSpan.FromSeconds(30), Lookback = TimeSpan.FromMinutes(10) }))
             .Load(lake)                                                 // an ICheckpointingSink: the manifest is the checkpoint
             .Build();
 

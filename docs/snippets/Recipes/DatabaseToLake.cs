@@ -14,11 +14,11 @@ public static class DatabaseToLake
         return Pipeline.Create("orders-to-lake")                                    // the name keys the checkpoint
             .Extract(Sql.Incremental(
                 () => new SqliteConnection(connectionString),
-                table: "orders",
-                cursorColumn: "updated_at",                                         // grows when a row changes
-                keyColumns: ["order_id"],                                           // unique; orders ties on the cursor
+                "orders",
                 new IncrementalOptions
                 {
+                    CursorColumn = "updated_at",                                    // grows when a row changes
+                    KeyColumns = ["order_id"],                                      // unique; orders ties on the cursor
                     CursorFromTime = now => now.ToUnixTimeMilliseconds(),           // updated_at is Unix milliseconds
                     Lag = TimeSpan.FromSeconds(30),                                 // leave rows still being written
                     NumericLookback = 10 * 60 * 1000,                               // re-read 10 minutes for late commits

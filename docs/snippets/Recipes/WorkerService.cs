@@ -28,11 +28,11 @@ public static class WorkerService
                 })
                 .Extract(Sql.Incremental(
                     () => new SqliteConnection(connectionString),
-                    table: "orders",
-                    cursorColumn: "updated_at",                                                    // Unix milliseconds
-                    keyColumns: ["order_id"],
+                    "orders",
                     new IncrementalOptions
                     {
+                        CursorColumn = "updated_at",                                               // Unix milliseconds
+                        KeyColumns = ["order_id"],
                         CursorFromTime = now => now.ToUnixTimeMilliseconds(),
                         Lag = TimeSpan.FromSeconds(30),                                            // leave rows still being written
                         NumericLookback = 10 * 60 * 1000,                                          // re-read 10 minutes for late commits

@@ -47,9 +47,47 @@ public class IncrementalTests
         }
     }
 
+    [Fact]
+    public void Over_OptionsWithoutColumns_ListsEveryProblemAtOnce()
+    {
+        var source = new InMemorySource(new Apache.Arrow.Schema.Builder().Field(f => f.Name("id").DataType(Apache.Arrow.Types.Int64Type.Default)).Build(), []);
+
+        var e = Assert.Throws<DataEngValidationException>(() => DataEng.Core.Incremental.Over(source, new IncrementalOptions { SchemaName = "dbo", PageSize = 0 }));
+
+        Assert.Equal(4, e.Problems.Count);
+        Assert.Contains(e.Problems, p => p.StartsWith(nameof(IncrementalOptions.CursorColumn), StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.StartsWith(nameof(IncrementalOptions.KeyColumns), StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.StartsWith(nameof(IncrementalOptions.PageSize), StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.StartsWith(nameof(IncrementalOptions.SchemaName), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SqlIncremental_OptionsChangedAfterTheCall_DoNotReachTheSource()
+    {
+        var keys = new List<string> { "id" };
+        var options = new IncrementalOptions { Name = "orders-source", CursorColumn = "ts", KeyColumns = keys };
+
+        var source = DataEng.Core.Sql.Incremental(() => new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:"), "orders", options);
+        options.Name = "changed";
+        options.CursorColumn = "";
+        keys.Clear();
+
+        Assert.Equal("orders-source", source.Name);
+        Assert.Equal("sql:orders", DataEng.Core.Sql.Incremental(() => new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:"), "orders", new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"] }).Name);
+        Assert.Throws<DataEngValidationException>(() => DataEng.Core.Sql.IncrementalQuery(() => new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:"), "SELECT 1", new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"], SchemaName = "main" }));
+    }
+
+    /// <summary>Sets the cursor and key columns on options a test built for its settings.</summary>
+    internal static IncrementalOptions WithColumns(IncrementalOptions options, string cursorColumn, params string[] keyColumns)
+    {
+        options.CursorColumn = cursorColumn;
+        options.KeyColumns = keyColumns;
+        return options;
+    }
+
     private Pipeline Build(LedgerSink sink, IncrementalOptions options)
         => Pipeline.Create("events")
-            .Extract(DataEng.Core.Incremental.Over(new Snapshot(this), "at", ["id"], options))
+            .Extract(DataEng.Core.Incremental.Over(new Snapshot(this), WithColumns(options, "at", "id")))
             .Load(sink)
             .Configure(o => o.TimeProvider = _time)
             .Build();
@@ -95,7 +133,7 @@ public class IncrementalTests
         var sink = new LedgerSink();
         var logs = new CapturingLoggerFactory();
         var pipeline = Pipeline.Create("events")
-            .Extract(DataEng.Core.Incremental.Over(new Snapshot(this), "at", ["id"]))
+            .Extract(DataEng.Core.Incremental.Over(new Snapshot(this), new IncrementalOptions { CursorColumn = "at", KeyColumns = ["id"] }))
             .Load(sink)
             .Configure(o =>
             {
@@ -140,7 +178,7 @@ public class IncrementalTests
     public void Over_StringCursor_IsRejectedWhenBuilt()
     {
         var schema = new Schema([new Field("id", Int64Type.Default, false), new Field("name", StringType.Default, false)], null);
-        var source = DataEng.Core.Incremental.Over(new InMemorySource(schema, []), "name", ["id"]);
+        var source = DataEng.Core.Incremental.Over(new InMemorySource(schema, []), new IncrementalOptions { CursorColumn = "name", KeyColumns = ["id"] });
         Assert.Throws<SchemaMismatchException>(() => source.Schema);
     }
 }

@@ -11,7 +11,7 @@ public class SqliteTextCursorTests
 
     private Pipeline Build(OrdersDb db, ISink sink, IncrementalOptions options, string name = "orders")
         => Pipeline.Create(name)
-            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, "ts", ["id"], options))
+            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, IncrementalTests.WithColumns(options, "ts", "id")))
             .Load(sink)
             .Configure(o => o.TimeProvider = _time)
             .Build();
@@ -209,7 +209,7 @@ public class SqliteTextCursorTests
                 var sink = new LedgerSink();
                 var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero));
                 var pipeline = Pipeline.Create("text-property")
-                    .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, "ts", ["id"], new IncrementalOptions { PageSize = pageSize, Lookback = TimeSpan.FromMilliseconds(lookbackMs) }))
+                    .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"], PageSize = pageSize, Lookback = TimeSpan.FromMilliseconds(lookbackMs) }))
                     .Load(sink)
                     .Configure(o => o.TimeProvider = time)
                     .Build();

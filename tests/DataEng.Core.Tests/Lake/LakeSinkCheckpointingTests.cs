@@ -11,7 +11,7 @@ public class LakeSinkCheckpointingTests
 
     private Pipeline Build(OrdersDb db, ISink sink, string name = "orders")
         => Pipeline.Create(name)
-            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, "ts", ["id"], new IncrementalOptions { PageSize = 4, NumericLookback = 5 }))
+            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"], PageSize = 4, NumericLookback = 5 }))
             .Load(sink)
             .Configure(o => o.TimeProvider = _time)
             .Build();
@@ -165,7 +165,7 @@ public class LakeSinkCheckpointingTests
 
         // The loser's source has planned run 1; the winner commits run 1 before the loser's sink writer opens.
         var loser = Pipeline.Create("orders")
-            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, "ts", ["id"]))
+            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"] }))
             .Load(new BeforeOpen(Core.Lake.Write(temp.Root), () => winnerResult ??= Task.Run(() => winner.RunIncrementalAsync()).GetAwaiter().GetResult()))
             .Configure(o => o.TimeProvider = _time)
             .Build();

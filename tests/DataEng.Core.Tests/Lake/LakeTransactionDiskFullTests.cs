@@ -29,7 +29,7 @@ public class LakeTransactionDiskFullTests
 
     private Pipeline Build(OrdersDb db, string root, LakeWriteOptions? options = null)
         => Pipeline.Create("orders")
-            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, "ts", ["id"]))
+            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"] }))
             .Load(Core.Lake.Write(root, options ?? LakeTestData.Options(PartitionSpec.Identity("note"))))
             .Configure(o => o.TimeProvider = _time)
             .Build();
