@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using Apache.Arrow;
 using Parquet;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 internal sealed partial class ArrowParquetReader
 {

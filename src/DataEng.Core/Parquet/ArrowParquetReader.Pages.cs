@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 internal sealed partial class ArrowParquetReader
 {

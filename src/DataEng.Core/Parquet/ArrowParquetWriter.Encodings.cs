@@ -1,6 +1,6 @@
 using Apache.Arrow;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 internal sealed partial class ArrowParquetWriter
 {

@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using Apache.Arrow.Types;
-using Field = DataEng.Core.ParquetThrift;
+using Field = DataEng.Core.ParquetFormat.ParquetThrift;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>The footer (<c>FileMetaData</c>), written with <see cref="ThriftCompactWriter"/> after the last row group:
 /// the flat schema with physical, converted and logical types, every row group's column chunks and statistics, the

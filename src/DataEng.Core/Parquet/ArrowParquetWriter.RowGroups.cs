@@ -1,7 +1,7 @@
 using System.Runtime.ExceptionServices;
 using Apache.Arrow;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>Row groups: each column chunk encoded by <see cref="ParquetChunkEncoder"/> (in parallel for a single
 /// file), then written in schema order.</summary>

@@ -1,6 +1,6 @@
 using Apache.Arrow;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>
 /// Writes Arrow record batches to one Parquet file on a caller-owned stream: column chunks encoded by

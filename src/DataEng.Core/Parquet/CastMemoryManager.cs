@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>
 /// Views Arrow value bytes as memory of the element type without copying, so the reader's Parquet.Net fallback can

@@ -3,7 +3,7 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>
 /// Decides, row group by row group, whether a column chunk is dictionary encoded when

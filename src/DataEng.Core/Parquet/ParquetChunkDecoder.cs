@@ -7,7 +7,7 @@ using Apache.Arrow;
 using Apache.Arrow.Memory;
 using Parquet.Meta;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>
 /// The reader's own decoder for one flat column chunk held in memory: INT32, INT64, FLOAT, DOUBLE and BYTE_ARRAY

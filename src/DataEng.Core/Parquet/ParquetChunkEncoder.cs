@@ -6,7 +6,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>What the footer says about one encoded column chunk; offsets are relative to the chunk's first byte until
 /// the writer places the chunk in the file.</summary>

@@ -9,7 +9,7 @@ using TimestampType = Apache.Arrow.Types.TimestampType;
 using StringType = Apache.Arrow.Types.StringType;
 using ParquetType = Parquet.Meta.Type;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>How one column is stored: the Arrow type on one side, the Parquet physical column on the other.</summary>
 internal enum ParquetColumnKind

@@ -1,4 +1,4 @@
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 // The numbers of the Parquet format (parquet.thrift in apache/parquet-format) and of the Thrift compact protocol,
 // named once here and shared by the encoder, the footer writer, the decoder and the validator. Constants rather than

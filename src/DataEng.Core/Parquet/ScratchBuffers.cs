@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>
 /// Pooled arrays a Parquet writer or reader reuses across row groups (one per element type), so steady-state writing

@@ -1,7 +1,7 @@
-using Id = DataEng.Core.ParquetThrift;
-using Wire = DataEng.Core.ThriftWireType;
+using Id = DataEng.Core.ParquetFormat.ParquetThrift;
+using Wire = DataEng.Core.ParquetFormat.ThriftWireType;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>
 /// Checks that bytes hold one well-formed Thrift compact-protocol Parquet structure (the footer's

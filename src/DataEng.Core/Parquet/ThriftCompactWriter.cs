@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>
 /// Writes Thrift compact-protocol structures (Parquet page headers and the footer) into a buffer reused across calls.
