@@ -1,4 +1,5 @@
 using Apache.Arrow.Memory;
+using DataEng.Core.ParquetFormat;
 
 namespace DataEng.Core;
 

@@ -1,4 +1,5 @@
 using Apache.Arrow;
+using DataEng.Core.ParquetFormat;
 
 namespace DataEng.Core;
 

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>Dictionaries of fixed-width values: the stored (converted) values are the keys, compared bit for bit, so
 /// NaN payloads and the two zeros stay distinct and every value reads back exactly as PLAIN would write it.</summary>

@@ -6,7 +6,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>What the footer says about one encoded column chunk; offsets are relative to the chunk's first byte until
 /// the writer places the chunk in the file.</summary>
@@ -56,11 +56,6 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
     /// <summary>The longest string or binary minimum/maximum kept in the statistics.</summary>
     private const int MaxStatisticsLength = 4096;
 
-    private const int PagePlain = 0;
-    private const int PageDictionary = 2;
-    private const int EncodingPlain = 0;
-    private const int EncodingRle = 3;
-    private const int EncodingRleDictionary = 8;
 
     private readonly ThriftCompactWriter _thrift = new();
     private byte[] _values = [];
@@ -134,7 +129,7 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
         if (useDictionary)
         {
             meta.DictionaryPageOffset = 0;
-            AppendPage(PageDictionary, _dictionary.AsSpan(0, _dictionaryLength), _entryCount, EncodingPlain);
+            AppendPage(ParquetPageType.DictionaryPage, _dictionary.AsSpan(0, _dictionaryLength), _entryCount, ParquetEncoding.Plain);
             meta.DataPageOffset = _outputLength;
             if (variable)
             {
@@ -187,32 +182,32 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
     /// <summary>The Parquet physical type (parquet.thrift <c>Type</c>) of a column.</summary>
     public static int PhysicalType(ParquetColumn column) => column.Kind switch
     {
-        ParquetColumnKind.Boolean => 0,
-        ParquetColumnKind.Int64 or ParquetColumnKind.UInt64 or ParquetColumnKind.DecimalInt64 or ParquetColumnKind.Timestamp => 2,
-        ParquetColumnKind.Float => 4,
-        ParquetColumnKind.Double => 5,
-        ParquetColumnKind.String or ParquetColumnKind.Binary => 6,
-        ParquetColumnKind.DecimalBytes => 7,
-        _ => 1,
+        ParquetColumnKind.Boolean => ParquetPhysicalType.Boolean,
+        ParquetColumnKind.Int64 or ParquetColumnKind.UInt64 or ParquetColumnKind.DecimalInt64 or ParquetColumnKind.Timestamp => ParquetPhysicalType.Int64,
+        ParquetColumnKind.Float => ParquetPhysicalType.Float,
+        ParquetColumnKind.Double => ParquetPhysicalType.Double,
+        ParquetColumnKind.String or ParquetColumnKind.Binary => ParquetPhysicalType.ByteArray,
+        ParquetColumnKind.DecimalBytes => ParquetPhysicalType.FixedLenByteArray,
+        _ => ParquetPhysicalType.Int32,
     };
 
     /// <summary>The parquet.thrift <c>CompressionCodec</c> of a codec.</summary>
     public static int CodecId(ParquetCompression codec) => codec switch
     {
-        ParquetCompression.Snappy => 1,
-        ParquetCompression.Gzip => 2,
-        ParquetCompression.Zstd => 6,
-        ParquetCompression.Lz4 => 7,
-        _ => 0,
+        ParquetCompression.Snappy => ParquetCodec.Snappy,
+        ParquetCompression.Gzip => ParquetCodec.Gzip,
+        ParquetCompression.Zstd => ParquetCodec.Zstd,
+        ParquetCompression.Lz4 => ParquetCodec.Lz4Raw,
+        _ => ParquetCodec.Uncompressed,
     };
 
     /// <summary>Bytes per stored value: the physical width, 0 for byte arrays, -1 for bit-packed booleans.</summary>
-    private static int ValueWidth(ParquetColumn column) => column.Kind switch
+    internal static int ValueWidth(ParquetColumn column) => column.Kind switch
     {
         ParquetColumnKind.Boolean => -1,
         ParquetColumnKind.String or ParquetColumnKind.Binary => 0,
         ParquetColumnKind.DecimalBytes => 16,
-        _ => PhysicalType(column) == 2 || column.Kind == ParquetColumnKind.Double ? 8 : 4,
+        _ => PhysicalType(column) is ParquetPhysicalType.Int64 or ParquetPhysicalType.Double ? 8 : 4,
     };
 
     private static int BitWidth(int entries) => Math.Max(1, 32 - BitOperations.LeadingZeroCount((uint)(entries - 1)));
@@ -494,6 +489,12 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
     {
         if (T.IsNaN(value))
         {
+            // A chunk holding NaN gets no min/max (as DuckDB's writer): readers order NaN differently (DuckDB above
+            // every number), so bounds that leave it out let them skip row groups that match. NaN is kept as the
+            // minimum, where no later value replaces it (every comparison with NaN is false), and
+            // FinishStatistics drops the bounds.
+            min = value;
+            has = true;
             return;
         }
 
@@ -646,7 +647,7 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
 
         _values.AsSpan(0, _valuesLength).CopyTo(page[length..]);
         length += _valuesLength;
-        AppendPage(PagePlain, page[..length], rows, indices ? EncodingRleDictionary : EncodingPlain);
+        AppendPage(ParquetPageType.DataPage, page[..length], rows, indices ? ParquetEncoding.RleDictionary : ParquetEncoding.Plain);
         _pageRows = 0;
         _valuesLength = 0;
     }
@@ -663,25 +664,25 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
         var thrift = _thrift;
         thrift.Reset();
         thrift.BeginStruct();
-        thrift.FieldI32(1, type);
-        thrift.FieldI32(2, body.Length);
-        thrift.FieldI32(3, stored.Length);
-        if (type == PageDictionary)
+        thrift.FieldI32(ParquetThrift.PageHeader.Type, type);
+        thrift.FieldI32(ParquetThrift.PageHeader.UncompressedPageSize, body.Length);
+        thrift.FieldI32(ParquetThrift.PageHeader.CompressedPageSize, stored.Length);
+        if (type == ParquetPageType.DictionaryPage)
         {
-            thrift.FieldStruct(7);
+            thrift.FieldStruct(ParquetThrift.PageHeader.DictionaryPageHeader);
             thrift.BeginStruct();
-            thrift.FieldI32(1, valueCount);
-            thrift.FieldI32(2, encoding);
+            thrift.FieldI32(ParquetThrift.DictionaryPageHeader.NumValues, valueCount);
+            thrift.FieldI32(ParquetThrift.DictionaryPageHeader.Encoding, encoding);
             thrift.EndStruct();
         }
         else
         {
-            thrift.FieldStruct(5);
+            thrift.FieldStruct(ParquetThrift.PageHeader.DataPageHeader);
             thrift.BeginStruct();
-            thrift.FieldI32(1, valueCount);
-            thrift.FieldI32(2, encoding);
-            thrift.FieldI32(3, EncodingRle);
-            thrift.FieldI32(4, EncodingRle);
+            thrift.FieldI32(ParquetThrift.DataPageHeader.NumValues, valueCount);
+            thrift.FieldI32(ParquetThrift.DataPageHeader.Encoding, encoding);
+            thrift.FieldI32(ParquetThrift.DataPageHeader.DefinitionLevelEncoding, ParquetEncoding.Rle);
+            thrift.FieldI32(ParquetThrift.DataPageHeader.RepetitionLevelEncoding, ParquetEncoding.Rle);
             thrift.EndStruct();
         }
 
@@ -964,6 +965,9 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
                 BinaryPrimitives.WriteInt128BigEndian(meta.Min, _min);
                 BinaryPrimitives.WriteInt128BigEndian(meta.Max, _max);
                 break;
+            case ParquetColumnKind.Float when float.IsNaN(Unsafe.As<Int128, float>(ref _min)):
+            case ParquetColumnKind.Double when double.IsNaN(Unsafe.As<Int128, double>(ref _min)):
+                break;
             case ParquetColumnKind.Float:
                 // Zeros: the minimum is written as -0 and the maximum as +0, whichever sign was seen (parquet.thrift).
                 var minFloat = Unsafe.As<Int128, float>(ref _min);
@@ -978,7 +982,7 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
                 meta.Max = BitConverter.GetBytes(maxDouble == 0 ? 0d : maxDouble);
                 break;
             default:
-                var width = meta.PhysicalType == 2 ? 8 : 4;
+                var width = meta.PhysicalType == ParquetPhysicalType.Int64 ? 8 : 4;
                 meta.Min = MemoryMarshal.AsBytes(new ReadOnlySpan<Int128>(in _min))[..width].ToArray();
                 meta.Max = MemoryMarshal.AsBytes(new ReadOnlySpan<Int128>(in _max))[..width].ToArray();
                 break;
