@@ -18,6 +18,8 @@ internal sealed class BytesLevelEvaluator : LevelEvaluator
 
     public override string EscapedValue(int id) => _values[id];
 
+    public override void Dispose() => _table.Dispose();
+
     public override void Evaluate(IArrowArray column, Span<int> ids)
     {
         var data = column.Data;

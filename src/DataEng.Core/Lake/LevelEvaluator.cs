@@ -4,7 +4,7 @@ using Apache.Arrow.Types;
 namespace DataEng.Core;
 
 /// <summary>Maps the values of one partition level to dense, persistent value ids.</summary>
-internal abstract class LevelEvaluator
+internal abstract class LevelEvaluator : IDisposable
 {
     protected LevelEvaluator(PartitionSpec spec)
     {
@@ -19,6 +19,9 @@ internal abstract class LevelEvaluator
     public abstract void Evaluate(IArrowArray column, Span<int> ids);
 
     public abstract string EscapedValue(int id);
+
+    /// <summary>Returns the level's key table to the pool.</summary>
+    public abstract void Dispose();
 
     public static bool Supports(PartitionTransform transform, IArrowType type)
     {

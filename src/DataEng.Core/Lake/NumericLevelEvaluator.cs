@@ -11,7 +11,8 @@ internal sealed class NumericLevelEvaluator : LevelEvaluator
 {
     private const int DirectTableLimit = 1 << 16;
     private readonly IArrowType _type;
-    private readonly Dictionary<long, int> _ids = [];
+    private readonly FixedKeyTable<long> _ids = new();
+    private readonly List<int> _idToValue = [];
     private readonly List<string> _values = [];
     private readonly ZoneClock? _clock;
     private int _nullId = -1;
@@ -29,6 +30,8 @@ internal sealed class NumericLevelEvaluator : LevelEvaluator
     }
 
     public override string EscapedValue(int id) => _values[id];
+
+    public override void Dispose() => _ids.Dispose();
 
     public override void Evaluate(IArrowArray column, Span<int> ids)
     {
@@ -131,14 +134,14 @@ internal sealed class NumericLevelEvaluator : LevelEvaluator
 
     private int IdOf(long key)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, key, out var exists);
-        if (!exists)
+        var id = _ids.GetOrAdd(key, out var added);
+        if (added)
         {
-            slot = _values.Count;
+            _idToValue.Add(_values.Count);
             _values.Add(HivePath.EscapeValue(Format(key)));
         }
 
-        return slot;
+        return _idToValue[id];
     }
 
     private string Format(long key)

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Text;
 using Apache.Arrow;
 
@@ -10,15 +9,14 @@ namespace DataEng.Core;
 /// (or a dictionary when the keys are spread), and levels combine pairwise. Nothing is allocated per row; a new
 /// partition costs a few strings once.
 /// </summary>
-internal sealed class PartitionKeyComputer
+internal sealed class PartitionKeyComputer : IDisposable
 {
     private readonly LevelEvaluator[] _levels;
     private readonly int[] _sourceColumns;
     private readonly List<PartitionInfo> _partitions = [];
     private readonly Dictionary<string, int> _byDirectory = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string>? _collisions;
-    private readonly Dictionary<long, int>[] _combine;
-    private readonly List<(int Left, int Right)>[] _combineParts;
+    private readonly FixedKeyTable<long>[] _combine;
     private readonly List<int> _comboToPartition = [];
     private readonly int _maxPartitions;
     private readonly string _collisionContext;
@@ -37,12 +35,11 @@ internal sealed class PartitionKeyComputer
             _levels[i] = LevelEvaluator.Create(specs[i], input.FieldsList[_sourceColumns[i]].DataType);
         }
 
-        _combine = new Dictionary<long, int>[Math.Max(0, specs.Count - 1)];
-        _combineParts = new List<(int, int)>[_combine.Length];
+        // One table per level after the first: (ids so far, this level's id) packed in a long → combined id.
+        _combine = new FixedKeyTable<long>[Math.Max(0, specs.Count - 1)];
         for (var i = 0; i < _combine.Length; i++)
         {
-            _combine[i] = [];
-            _combineParts[i] = [];
+            _combine[i] = new FixedKeyTable<long>();
         }
 
         if (detectCollisions)
@@ -57,6 +54,20 @@ internal sealed class PartitionKeyComputer
 
     /// <summary>Gets every partition seen so far, by index.</summary>
     public IReadOnlyList<PartitionInfo> Partitions => _partitions;
+
+    /// <summary>Returns the key tables of the levels and their combinations to the pool.</summary>
+    public void Dispose()
+    {
+        foreach (var level in _levels)
+        {
+            level.Dispose();
+        }
+
+        foreach (var table in _combine)
+        {
+            table.Dispose();
+        }
+    }
 
     /// <summary>Lists the problems that make specs unusable with a schema (missing columns, unsupported types).</summary>
     public static List<string> Validate(Schema input, IReadOnlyList<PartitionSpec> specs)
@@ -134,7 +145,6 @@ internal sealed class PartitionKeyComputer
     private void Combine(int stage, Span<int> accumulated, ReadOnlySpan<int> ids)
     {
         var map = _combine[stage];
-        var parts = _combineParts[stage];
         var maxLeft = 0;
         var maxRight = 0;
         for (var i = 0; i < accumulated.Length; i++)
@@ -154,7 +164,7 @@ internal sealed class PartitionKeyComputer
                 var id = table[cell];
                 if (id < 0)
                 {
-                    id = table[cell] = CombineSlow(map, parts, accumulated[i], ids[i]);
+                    id = table[cell] = CombineSlow(map, accumulated[i], ids[i]);
                 }
 
                 accumulated[i] = id;
@@ -172,25 +182,15 @@ internal sealed class PartitionKeyComputer
             {
                 lastLeft = accumulated[i];
                 lastRight = ids[i];
-                lastId = CombineSlow(map, parts, lastLeft, lastRight);
+                lastId = CombineSlow(map, lastLeft, lastRight);
             }
 
             accumulated[i] = lastId;
         }
     }
 
-    private static int CombineSlow(Dictionary<long, int> map, List<(int, int)> parts, int left, int right)
-    {
-        var key = ((long)left << 32) | (uint)right;
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(map, key, out var exists);
-        if (!exists)
-        {
-            slot = parts.Count;
-            parts.Add((left, right));
-        }
-
-        return slot;
-    }
+    private static int CombineSlow(FixedKeyTable<long> map, int left, int right)
+        => map.GetOrAdd(((long)left << 32) | (uint)right, out _);
 
     private void MapToPartitions(Span<int> combos)
     {
@@ -219,9 +219,9 @@ internal sealed class PartitionKeyComputer
         var current = combo;
         for (var level = _levels.Length - 1; level >= 1; level--)
         {
-            var (left, right) = _combineParts[level - 1][current];
-            values[level] = _levels[level].EscapedValue(right);
-            current = left;
+            var pair = _combine[level - 1].Keys[current];
+            values[level] = _levels[level].EscapedValue((int)pair);
+            current = (int)(pair >> 32);
         }
 
         values[0] = _levels[0].EscapedValue(current);

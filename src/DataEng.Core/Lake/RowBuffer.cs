@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
-using Apache.Arrow.Types;
 
 namespace DataEng.Core;
 
@@ -294,7 +293,7 @@ internal sealed class RowBuffer
             if (!_hasValidity)
             {
                 _hasValidity = true;
-                SetBits(Validity.Span, 0, rows);
+                Bitmaps.SetRange(Validity.Span, 0, rows);
             }
         }
 
