@@ -37,7 +37,7 @@ internal sealed partial class LakeSink : ISink
         var problems = PartitionKeyComputer.Validate(input, [.. options.PartitionBy]);
         foreach (var field in input.FieldsList)
         {
-            if (ColumnPlan.Layout(field.DataType) is null)
+            if (KernelTypes.GetLayout(field.DataType, out _) == Layout.Unsupported)
             {
                 problems.Add($"column '{field.Name}' has the type {SchemaText.Describe(field.DataType)}, which the lake writer does not support");
             }

@@ -278,6 +278,7 @@ internal sealed partial class LakeSinkWriter : ISinkWriter
         _bufferMemory.Dispose();
         _transaction?.Dispose();
         _encoders.Dispose();
+        _keys.Dispose();
         _progress.Dispose();
     }
 

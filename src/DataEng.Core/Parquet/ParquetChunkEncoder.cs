@@ -64,9 +64,7 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
     private byte[] _compressed = [];
     private byte[] _output = [];
     private int[] _indices = [];
-    private int[] _table = [];
-    private int[] _entryOffsets = [];
-    private int[] _entryHashes = [];
+    private readonly ByteKeyTable _byteKeys = new(512);
     private byte[] _dictionary = [];
     private ZstdSharp.Compressor? _zstd;
     private int _zstdLevel;
@@ -168,9 +166,8 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
         Return(ref _output);
         Return(ref _dictionary);
         ReturnInts(ref _indices);
-        ReturnInts(ref _table);
-        ReturnInts(ref _entryOffsets);
-        ReturnInts(ref _entryHashes);
+        _byteKeys.Dispose();
+        _fixedKeys.Dispose();
         ReturnInts(ref _direct);
         _thrift.Dispose();
         _zstd?.Dispose();
@@ -749,18 +746,14 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
         }
     }
 
-    /// <summary>Builds the dictionary of the chunk's non-null values (hashing UTF-8 spans) and the index of every
-    /// value; <see langword="false"/> when the dictionary grows past <see cref="MaxDictionaryBytes"/>.</summary>
+    /// <summary>Builds the dictionary of the chunk's non-null values (the shared byte-key table, whose arena is the
+    /// PLAIN dictionary page) and the index of every value; <see langword="false"/> when the dictionary grows past
+    /// <see cref="MaxDictionaryBytes"/>.</summary>
     private bool TryBuildDictionary(List<ArrayData> parts, int values)
     {
         EnsureInts(ref _indices, values);
-        if (_table.Length == 0)
-        {
-            _table = ArrayPool<int>.Shared.Rent(1024);
-        }
-
-        var mask = HighestPowerOfTwo(_table.Length) - 1;
-        _table.AsSpan(0, mask + 1).Clear();
+        var table = _byteKeys;
+        table.Clear();
         _entryCount = 0;
         _dictionaryLength = 0;
         var count = 0;
@@ -778,126 +771,24 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
                     continue;
                 }
 
-                var value = bytes[offsets[row]..offsets[row + 1]];
-                var hash = Hash(value);
-                var slot = hash & mask;
-                int entry;
-                while (true)
+                var entry = table.GetOrAdd(bytes[offsets[row]..offsets[row + 1]], out var added);
+                if (added && table.KeyDataLength > MaxDictionaryBytes)
                 {
-                    var stored = _table[slot];
-                    if (stored == 0)
-                    {
-                        entry = AddEntry(value, hash);
-                        if (entry < 0)
-                        {
-                            return false;
-                        }
-
-                        _table[slot] = entry + 1;
-                        if (_entryCount * 2 > mask)
-                        {
-                            mask = Rehash(((mask + 1) * 2) - 1);
-                        }
-
-                        break;
-                    }
-
-                    if (_entryHashes[stored - 1] == hash && EntryBytes(stored - 1).SequenceEqual(value))
-                    {
-                        entry = stored - 1;
-                        break;
-                    }
-
-                    slot = (slot + 1) & mask;
+                    return false;
                 }
 
                 _indices[count++] = entry;
             }
         }
 
+        _entryCount = table.Count;
+        _dictionaryLength = table.KeyDataLength;
+        Ensure(ref _dictionary, _dictionaryLength);
+        table.KeyData.CopyTo(_dictionary);
         return true;
     }
 
-    private int AddEntry(ReadOnlySpan<byte> value, int hash)
-    {
-        var needed = _dictionaryLength + 4 + value.Length;
-        if (needed > MaxDictionaryBytes)
-        {
-            return -1;
-        }
-
-        if (_dictionary.Length < needed)
-        {
-            Grow(ref _dictionary, Math.Max(needed, Math.Max(4096, _dictionary.Length * 2)), _dictionaryLength);
-        }
-
-        if (_entryOffsets.Length <= _entryCount)
-        {
-            GrowInts(ref _entryOffsets, Math.Max(256, _entryCount * 2), _entryCount);
-            GrowInts(ref _entryHashes, Math.Max(256, _entryCount * 2), _entryCount);
-        }
-
-        BinaryPrimitives.WriteInt32LittleEndian(_dictionary.AsSpan(_dictionaryLength), value.Length);
-        value.CopyTo(_dictionary.AsSpan(_dictionaryLength + 4));
-        _entryOffsets[_entryCount] = _dictionaryLength;
-        _entryHashes[_entryCount] = hash;
-        _dictionaryLength = needed;
-        return _entryCount++;
-    }
-
-    private ReadOnlySpan<byte> EntryBytes(int entry)
-    {
-        var offset = _entryOffsets[entry];
-        var length = BinaryPrimitives.ReadInt32LittleEndian(_dictionary.AsSpan(offset));
-        return _dictionary.AsSpan(offset + 4, length);
-    }
-
-    private int Rehash(int mask)
-    {
-        if (_table.Length < mask + 1)
-        {
-            ArrayPool<int>.Shared.Return(_table);
-            _table = ArrayPool<int>.Shared.Rent(mask + 1);
-        }
-
-        var table = _table.AsSpan(0, mask + 1);
-        table.Clear();
-        for (var entry = 0; entry < _entryCount; entry++)
-        {
-            var slot = _entryHashes[entry] & mask;
-            while (table[slot] != 0)
-            {
-                slot = (slot + 1) & mask;
-            }
-
-            table[slot] = entry + 1;
-        }
-
-        return mask;
-    }
-
-    private static int HighestPowerOfTwo(int value) => 1 << (31 - BitOperations.LeadingZeroCount((uint)value));
-
-    private static int Hash(ReadOnlySpan<byte> value)
-    {
-        // Multiply-rotate over 8-byte words; the table compares bytes on every hit, so quality only affects speed.
-        const ulong Prime = 0x9E3779B97F4A7C15;
-        var hash = (ulong)value.Length * Prime;
-        var words = MemoryMarshal.Cast<byte, ulong>(value);
-        foreach (var word in words)
-        {
-            hash = BitOperations.RotateLeft((hash ^ word) * Prime, 29);
-        }
-
-        var tail = 0UL;
-        for (var i = words.Length * 8; i < value.Length; i++)
-        {
-            tail = (tail << 8) | value[i];
-        }
-
-        hash = (hash ^ tail) * Prime;
-        return (int)(hash ^ (hash >> 32)) & int.MaxValue;
-    }
+    private ReadOnlySpan<byte> EntryBytes(int entry) => _byteKeys.GetKey(entry);
 
     /// <summary>Writes the page's dictionary indices (bit width byte, then RLE/bit-packed hybrid runs) as its values.</summary>
     private void EncodeIndices(int count)

@@ -3,7 +3,7 @@ using Apache.Arrow;
 using Apache.Arrow.Types;
 using DataEng.Core.Testing;
 
-namespace DataEng.Core.Tests.Sql;
+namespace DataEng.Core.Tests.Columnar;
 
 public class ArrowValueWriterTests
 {

@@ -1,4 +1,4 @@
-namespace DataEng.Core.Tests.Sql;
+namespace DataEng.Core.Tests.Columnar;
 
 public class TextValueParserTests
 {
