@@ -1,0 +1,71 @@
+using BenchmarkDotNet.Attributes;
+using DataEng.Core.Benchmarks.Data;
+
+namespace DataEng.Core.Benchmarks;
+
+/// <summary>
+/// Opening a lake (<see cref="LakeDataset.OpenAsync"/>: the whole log read and folded) as the log grows: 100, 10,000
+/// and 100,000 versions, the last a year of 5-minute runs. Each version is one run replacing one of 50 partitions with
+/// one file, so the snapshot stays at 50 files and only the log's length changes. With checkpoints (every 100
+/// versions, the newest 50 versions back: the average tail) open reads one checkpoint and 50 manifests whatever the
+/// length; without, it reads every manifest. The log is written in setup through the internal log writer (no data
+/// files, no fsync), in seconds rather than the hours 100,000 real commits would take.
+/// </summary>
+[MemoryDiagnoser]
+public class LakeOpenBenchmarks
+{
+    private const int Partitions = 50;
+    private const int Interval = 100;
+    private ScratchDirectory _scratch = null!;
+    private string _root = string.Empty;
+
+    /// <summary>Gets or sets the number of versions in the log.</summary>
+    [Params(100, 10_000, 100_000)]
+    public int Versions { get; set; }
+
+    /// <summary>Gets or sets whether the log has checkpoints.</summary>
+    [Params(true, false)]
+    public bool Checkpoints { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _scratch = new ScratchDirectory("open");
+        _root = _scratch["lake"];
+        var layout = new LakeLayout(_root);
+        var table = new LakeTableSchema(StandardDataset.Schema, [PartitionSpec.Identity("customer_id")], keepPartitionColumns: false);
+        var state = new LakeState();
+        var live = new string?[Partitions];
+        for (var version = 1L; version <= Versions; version++)
+        {
+            var partition = (int)(version % Partitions);
+            var path = $"customer_id={partition}/part-load-{version:D6}-00000.parquet";
+            var commit = new CommitRecord
+            {
+                Version = version,
+                Operation = LakeOperation.Overwrite,
+                Timestamp = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddMinutes(5 * version),
+                PipelineName = "load",
+                RunNumber = version,
+                RunId = "run-" + version.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Properties = new Dictionary<string, string> { ["incremental.watermark"] = "ts:us:" + (version * 300_000_000).ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                Schema = table,
+                Added = [new DataFileRecord(path, [partition.ToString(System.Globalization.CultureInfo.InvariantCulture)], 1000, 40_000)],
+                Removed = live[partition] is { } old ? [old] : [],
+            };
+            live[partition] = path;
+            LakeLogWriter.AppendManifest(layout, commit);
+            state.Apply(commit);
+            if (Checkpoints && version % Interval == Interval / 2 && version + (Interval / 2) <= Versions)
+            {
+                LakeLogWriter.WriteCheckpoint(layout, state);
+            }
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _scratch.Dispose();
+
+    [Benchmark]
+    public async Task<long> Open() => (await LakeDataset.OpenAsync(_root).ConfigureAwait(false)).Version;
+}
