@@ -47,7 +47,7 @@ internal static class LakeCheckpoint
                 writer.WriteStartObject();
                 writer.WriteString("name", name);
                 writer.WriteStartArray("runs");
-                foreach (var (first, last) in Ranges(history.Runs))
+                foreach (var (first, last) in history.Runs.Ranges)
                 {
                     writer.WriteStartArray();
                     writer.WriteNumberValue(first);
@@ -192,15 +192,12 @@ internal static class LakeCheckpoint
             {
                 var first = range[0].GetInt64();
                 var end = range[1].GetInt64();
-                if (end < first || end - first > int.MaxValue)
+                if (end < first || (history.Runs.Ranges.Count > 0 && first <= history.Runs.Ranges[^1].Last + 1))
                 {
-                    throw new FormatException($"pipeline '{name}' has the run range [{first}, {end}]");
+                    throw new FormatException($"pipeline '{name}' has the run range [{first}, {end}], not after the one before it");
                 }
 
-                for (var run = first; run <= end; run++)
-                {
-                    history.Runs.Add(run);
-                }
+                history.Runs.AddRange(first, end);
             }
 
             if (history.Last.PipelineName != name || history.Last.RunNumber is not { } lastRun || !history.Runs.Contains(lastRun) || history.Last.Version > version)
@@ -212,26 +209,5 @@ internal static class LakeCheckpoint
         }
 
         return result;
-    }
-
-    /// <summary>Run numbers as ascending inclusive ranges (runs are numbered 1, 2, 3, …, so usually one range).</summary>
-    private static List<(long First, long Last)> Ranges(HashSet<long> runs)
-    {
-        var sorted = runs.ToArray();
-        Array.Sort(sorted);
-        var ranges = new List<(long, long)>();
-        for (var i = 0; i < sorted.Length;)
-        {
-            var j = i;
-            while (j + 1 < sorted.Length && sorted[j + 1] == sorted[j] + 1)
-            {
-                j++;
-            }
-
-            ranges.Add((sorted[i], sorted[j]));
-            i = j + 1;
-        }
-
-        return ranges;
     }
 }

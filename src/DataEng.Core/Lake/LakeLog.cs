@@ -70,9 +70,109 @@ internal sealed record LiveFile(DataFileRecord Record, long Version);
 /// <summary>What one pipeline committed: every run number, and its latest commit.</summary>
 internal sealed class PipelineHistory
 {
-    public HashSet<long> Runs { get; } = [];
+    public RunSet Runs { get; private init; } = new();
+
+    public PipelineHistory Clone() => new() { Runs = Runs.Clone(), Last = Last };
 
     public CommitRecord? Last { get; set; }
+}
+
+/// <summary>
+/// The run numbers a pipeline committed, as sorted disjoint ranges: runs count 1, 2, 3, …, so a year of runs is one
+/// range, and copying or checkpointing the set does not grow with the number of runs.
+/// </summary>
+internal sealed class RunSet
+{
+    private readonly List<(long First, long Last)> _ranges = [];
+
+    public IReadOnlyList<(long First, long Last)> Ranges => _ranges;
+
+    public RunSet Clone()
+    {
+        var clone = new RunSet();
+        clone._ranges.AddRange(_ranges);
+        return clone;
+    }
+
+    public bool Contains(long run) => Find(run) >= 0;
+
+    /// <summary>Adds a run (in order: extends the last range; otherwise inserts and merges neighbours).</summary>
+    public void Add(long run)
+    {
+        if (_ranges.Count > 0 && _ranges[^1].Last + 1 == run)
+        {
+            _ranges[^1] = (_ranges[^1].First, run);
+            return;
+        }
+
+        var index = Find(run);
+        if (index >= 0)
+        {
+            return;
+        }
+
+        index = ~index;
+        var joinsLeft = index > 0 && _ranges[index - 1].Last + 1 == run;
+        var joinsRight = index < _ranges.Count && _ranges[index].First - 1 == run;
+        if (joinsLeft && joinsRight)
+        {
+            _ranges[index - 1] = (_ranges[index - 1].First, _ranges[index].Last);
+            _ranges.RemoveAt(index);
+        }
+        else if (joinsLeft)
+        {
+            _ranges[index - 1] = (_ranges[index - 1].First, run);
+        }
+        else if (joinsRight)
+        {
+            _ranges[index] = (run, _ranges[index].Last);
+        }
+        else
+        {
+            _ranges.Insert(index, (run, run));
+        }
+    }
+
+    /// <summary>Adds an inclusive range of runs.</summary>
+    public void AddRange(long first, long last)
+    {
+        if (_ranges.Count == 0 || _ranges[^1].Last + 1 < first)
+        {
+            _ranges.Add((first, last));
+            return;
+        }
+
+        for (var run = first; run <= last; run++)
+        {
+            Add(run);
+        }
+    }
+
+    /// <summary>Returns the index of the range holding <paramref name="run"/>, or the complement of where a range
+    /// starting at it would go.</summary>
+    private int Find(long run)
+    {
+        int low = 0, high = _ranges.Count - 1;
+        while (low <= high)
+        {
+            var mid = (low + high) >>> 1;
+            var (first, last) = _ranges[mid];
+            if (run < first)
+            {
+                high = mid - 1;
+            }
+            else if (run > last)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                return mid;
+            }
+        }
+
+        return ~low;
+    }
 }
 
 /// <summary>The folded state of a lake at one version.</summary>
@@ -102,9 +202,7 @@ internal sealed class LakeState
 
         foreach (var (name, history) in Pipelines)
         {
-            var copy = new PipelineHistory { Last = history.Last };
-            copy.Runs.UnionWith(history.Runs);
-            clone.Pipelines[name] = copy;
+            clone.Pipelines[name] = history.Clone();
         }
 
         return clone;
