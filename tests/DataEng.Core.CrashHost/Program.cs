@@ -161,6 +161,9 @@ namespace DataEng.Core.CrashHost
             var lake = new LakeWriteOptions
             {
                 CommitObserver = step => kill.Hit(step.ToString()),
+
+                // Every third version checkpoints the log, so the kills land in checkpoint writes too.
+                CheckpointInterval = 3,
                 MaxRowsPerFile = options.MaxRowsPerFile,
                 RowGroupSize = 1024,
                 MaxDegreeOfParallelism = 2,

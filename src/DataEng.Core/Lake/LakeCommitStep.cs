@@ -7,6 +7,16 @@ namespace DataEng.Core.Tables;
 /// </summary>
 public enum LakeCommitStep
 {
+    /// <summary>The lock file of the commit's staging folder was created and locked, not yet under its name (on Linux
+    /// it has no name at all), so no recovery can take it.</summary>
+    StagingLockCreated,
+
+    /// <summary>The staging lock file has its name (<c>_dataeng/staging/&lt;id&gt;.lock</c>) and is still locked.</summary>
+    StagingLockPublished,
+
+    /// <summary>The staging folder exists; staged files are written into it next.</summary>
+    StagingCreated,
+
     /// <summary>A data file was completely written (footer included) in the staging area, not yet fsynced.
     /// Reported once per file, during writes and prepare.</summary>
     StagedFileWritten,
@@ -40,6 +50,14 @@ public enum LakeCommitStep
 
     /// <summary>Files replaced by this commit (overwrite, compaction) were deleted.</summary>
     OldFilesRemoved,
+
+    /// <summary>The log checkpoint (the folded state of the latest version) was written and fsynced under a temporary
+    /// name. Reported only by commits that bring the lake <see cref="LakeWriteOptions.CheckpointInterval"/> versions
+    /// past its newest checkpoint.</summary>
+    CheckpointWritten,
+
+    /// <summary>The log checkpoint was published under its version and its folder fsynced.</summary>
+    CheckpointPublished,
 
     /// <summary>The staging folder was removed; the commit is complete.</summary>
     Completed,

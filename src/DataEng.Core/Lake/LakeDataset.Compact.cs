@@ -44,7 +44,7 @@ public sealed partial class LakeDataset
 
         var version = state.Version + 1;
         var parquet = options.Parquet.Clone();
-        var transaction = LakeTransaction.Begin(_log.Layout, "compact-" + version.ToString(System.Globalization.CultureInfo.InvariantCulture), options.CommitObserver, logger);
+        var transaction = LakeTransaction.Begin(_log.Layout, "compact-" + version.ToString(System.Globalization.CultureInfo.InvariantCulture), new LakeTransactionSettings(options.CommitObserver, LakeLog.DefaultCheckpointInterval, null), logger);
         try
         {
             var staged = new List<StagedFile>();

@@ -102,7 +102,7 @@ internal sealed partial class LakeSinkWriter : ISinkWriter
         }
 
         DurableFile.CreateDirectoryDurable(layout.Metadata);
-        var log = new LakeLog(layout);
+        var log = new LakeLog(layout, context.Logger);
         await log.RefreshAsync(cancellationToken).ConfigureAwait(false);
 
         // Recovery first: what a crashed commit left must be gone before anything new is written.
@@ -121,7 +121,7 @@ internal sealed partial class LakeSinkWriter : ISinkWriter
             return new LakeSinkWriter(layout, options, context, log, table, input, null, $"run {context.RunNumber} of pipeline '{context.PipelineName}' is already committed");
         }
 
-        var transaction = LakeTransaction.Begin(layout, context.RunId, options.CommitObserver, context.Logger);
+        var transaction = LakeTransaction.Begin(layout, context.RunId, options.TransactionSettings, context.Logger);
         return new LakeSinkWriter(layout, options, context, log, table, input, transaction, null);
     }
 

@@ -95,6 +95,20 @@ public sealed class LakeWriteOptions
     /// <value>The default value is <see langword="null"/>.</value>
     public Action<LakeCommitStep>? CommitObserver { get; set; }
 
+    /// <summary>
+    /// Gets or sets how many versions apart the log is checkpointed: a commit that brings the lake this many versions
+    /// past its newest checkpoint writes a new one (the folded state in one file), so opening the lake reads that file
+    /// and at most this many manifests, however long the log. See docs/lake.md, "The log".
+    /// </summary>
+    /// <value>The default value is 100.</value>
+    public int CheckpointInterval { get; set; } = LakeLog.DefaultCheckpointInterval;
+
+    /// <summary>Gets or sets test hooks into the commit protocol (full-disk faults, interleavings with recovery).</summary>
+    internal LakeTransactionHooks? TransactionHooks { get; set; }
+
+    /// <summary>Gets what this writer's transactions are given.</summary>
+    internal LakeTransactionSettings TransactionSettings => new(CommitObserver, CheckpointInterval, TransactionHooks);
+
     /// <summary>Gets or sets how often a commit is retried when another writer published a version first.</summary>
     /// <value>The default value is 10.</value>
     public int MaxCommitRetries { get; set; } = 10;
@@ -161,6 +175,11 @@ public sealed class LakeWriteOptions
         if (MaxDegreeOfParallelism < 1)
         {
             problems.Add($"{nameof(MaxDegreeOfParallelism)} must be at least 1 (was {MaxDegreeOfParallelism}).");
+        }
+
+        if (CheckpointInterval < 1)
+        {
+            problems.Add($"{nameof(CheckpointInterval)} must be at least 1 (was {CheckpointInterval}).");
         }
 
         if (MaxCommitRetries < 0)

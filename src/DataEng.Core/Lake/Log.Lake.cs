@@ -27,4 +27,13 @@ internal static partial class Log
 
     [LoggerMessage(307, LogLevel.Debug, "Lake '{Root}': staging folder '{Folder}' is in use by another writer; recovery leaves it alone.")]
     public static partial void LakeStagingInUse(ILogger logger, string root, string folder);
+
+    [LoggerMessage(320, LogLevel.Warning, "Lake '{Root}': the checkpoint '{Path}' is damaged ({Reason}); it is ignored and the state is read from an older checkpoint or the manifests.")]
+    public static partial void LakeCheckpointIgnored(ILogger logger, string root, string path, string reason);
+
+    [LoggerMessage(321, LogLevel.Warning, "Lake '{Root}': could not write the checkpoint of version {Version}; the commit stands and the next commit writes one.")]
+    public static partial void LakeCheckpointFailed(ILogger logger, Exception exception, string root, long version);
+
+    [LoggerMessage(322, LogLevel.Debug, "Lake '{Root}': wrote the checkpoint of version {Version} ({Files} live files).")]
+    public static partial void LakeCheckpointWritten(ILogger logger, string root, long version, int files);
 }

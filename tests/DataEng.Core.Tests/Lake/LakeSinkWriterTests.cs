@@ -593,6 +593,7 @@ public class LakeSinkWriterTests
         var crashing = LakeTestData.Options(PartitionSpec.Identity("dt"));
         crashing.Mode = LakeWriteMode.OverwritePartitions;
         crashing.MaxRowsPerFile = 40;
+        crashing.CheckpointInterval = 1;
         crashing.CommitObserver = s =>
         {
             if (s == step)
