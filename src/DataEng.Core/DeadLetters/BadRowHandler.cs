@@ -60,7 +60,10 @@ public sealed class BadRowHandler
         ArgumentNullException.ThrowIfNull(rawValues);
         if (_policy.Action == BadRowAction.Fail)
         {
-            throw new DataFormatException(Stage, null, null, $"bad row at {position}: {error} (set a BadRowPolicy to skip or dead-letter bad rows)", cause);
+            const string Hint = "(set BadRowPolicy.Action to Skip or DeadLetter to go on without bad rows)";
+            throw cause is DataFormatException { Source: { } file, Problem: { } problem } located
+                ? new DataFormatException(file, located.Row, located.Column, $"{problem} {Hint}", cause)
+                : new DataFormatException(Stage, null, null, $"bad row at {position}: {error} {Hint}", cause);
         }
 
         Rejected++;
