@@ -77,6 +77,8 @@ public sealed class BadRowHandler
             throw new DataEngException($"Stage '{Stage}' rejected more than {_policy.MaxCount} rows in run {_context.RunNumber} of '{_context.PipelineName}' (the last at {position}: {error}); nothing was committed. Fix the input or raise {nameof(BadRowPolicy.MaxCount)}.", cause);
         }
 
+        _context.Rejected.Add(Stage, deadLettered: _policy.Action == BadRowAction.DeadLetter);
+        DataEngTelemetry.RejectedRows.Add(1, new("dataeng.pipeline", _context.PipelineName), new("dataeng.stage", Stage), new("dataeng.action", _policy.Action == BadRowAction.DeadLetter ? "dead-letter" : "skip"));
         if (_policy.Action == BadRowAction.DeadLetter)
         {
             _letters.Add(new DeadLetter(_context.PipelineName, _context.RunNumber, _context.RunId, Stage, position, error, rawValues));

@@ -142,4 +142,44 @@ public sealed class CsvBadRowsTests : IDisposable
         var inner = Assert.IsType<DataFormatException>(e.InnerException);
         Assert.Equal((path, 3L, "amount"), (inner.Source, inner.Row, inner.Column));
     }
+
+    [Fact]
+    public async Task RunResult_BadRowsSkippedAndDeadLettered_AreReportedPerStageInTotalAndInALogWarning()
+    {
+        var path = WriteCsv("1,1.5", "2", "3,oops", "4,4.5", "5,-1", "6,6.5");
+        var logs = new CapturingLoggerFactory();
+        using var sink = new CollectingSink();
+        var source = DataEng.Core.Csv.File(path, new CsvSourceOptions { Name = "orders-csv", Schema = OrdersSchema, BadRows = new BadRowPolicy { Action = BadRowAction.Skip, MaxRatio = 0.5 } });
+        var check = DataEng.Core.BadRows.Validate(
+            "non-negative",
+            static (batch, i) => ((DoubleArray)batch.Column(1)).GetValue(i) < 0 ? "amount is negative" : null,
+            new BadRowPolicy { Action = BadRowAction.DeadLetter, MaxRatio = 0.5, Target = DataEng.Core.DeadLetters.ToFolder(Path.Combine(_folder, "dead")) });
+        var pipeline = Pipeline.Create("csv-counts").Extract(source).Transform(check).Load(sink).Configure(o => o.LoggerFactory = logs).Build();
+
+        var result = await pipeline.RunAsync();
+
+        Assert.Equal((2L, 0L), (result.Stages[0].RowsSkipped, result.Stages[0].RowsDeadLettered));
+        Assert.Equal((0L, 1L), (result.Stages[1].RowsSkipped, result.Stages[1].RowsDeadLettered));
+        Assert.Equal((0L, 0L), (result.Stages[2].RowsSkipped, result.Stages[2].RowsDeadLettered));
+        Assert.Equal((2L, 1L), (result.RowsSkipped, result.RowsDeadLettered));
+        Assert.Equal(3, result.RowsWritten);
+        Assert.Contains("2 bad rows skipped, 1 dead-lettered", result.ToString(), StringComparison.Ordinal);
+        var warning = Assert.Single(logs.Provider.Lines, static l => l.StartsWith("Warning 6 ", StringComparison.Ordinal));
+        Assert.Contains("committed without 2 skipped and 1 dead-lettered bad rows: 'orders-csv' 2 skipped, 0 dead-lettered, 'non-negative' 0 skipped, 1 dead-lettered", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunResult_NoBadRows_ReportsZeroAndLogsNoWarning()
+    {
+        var path = WriteCsv("1,1.5", "2,2.5");
+        var logs = new CapturingLoggerFactory();
+        using var sink = new CollectingSink();
+        var source = DataEng.Core.Csv.File(path, new CsvSourceOptions { Schema = OrdersSchema, BadRows = new BadRowPolicy { Action = BadRowAction.Skip } });
+
+        var result = await Pipeline.Create("csv-clean").Extract(source).Load(sink).Configure(o => o.LoggerFactory = logs).Build().RunAsync();
+
+        Assert.Equal((0L, 0L), (result.RowsSkipped, result.RowsDeadLettered));
+        Assert.DoesNotContain(logs.Provider.Lines, static l => l.StartsWith("Warning 6 ", StringComparison.Ordinal));
+        Assert.DoesNotContain("skipped,", result.ToString(), StringComparison.Ordinal);
+    }
 }
