@@ -20,6 +20,7 @@ internal sealed class IncrementalTracker
     private CursorValue? _maxDelivered;
     private bool _countsBelowWindow;
     private long _settledInRange;
+    private int _recentLimit;
     private (long Rows, string Low)? _priorSettled;
 
     private IncrementalTracker(IncrementalOptions options, string source, string cursorColumn, CursorValue? watermark, HashSet<(CursorValue, string)> window, HashSet<string> nullKeys)
@@ -282,11 +283,15 @@ internal sealed class IncrementalTracker
     private void RememberInRange(CursorValue cursor)
     {
         _recent.Add(cursor);
-        if (_recent.Count > (2 * _options.MaxWindowKeys) + 1024)
+        var limit = Math.Max(_recentLimit, (2 * _options.MaxWindowKeys) + 1024);
+        if (_recent.Count > limit)
         {
             var top = Watermark is { } w && (_maxDelivered is not { } m || w > m) ? w : _maxDelivered ?? cursor;
             var floor = CursorValue.Max(top, cursor).SubtractLookback(_options.Lookback, _options.NumericLookback);
             _settledInRange += _recent.RemoveAll(c => c < floor);
+
+            // When few rows could go (a wide window), wait for the list to double before looking again: linear overall.
+            _recentLimit = 2 * _recent.Count;
         }
     }
 
