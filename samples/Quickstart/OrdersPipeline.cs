@@ -68,7 +68,7 @@ internal static class OrdersPipeline
         var commit = dataset.Commits.LastOrDefault(c => c.PipelineName == Name && c.RunNumber == result.Run.RunNumber);
         var added = commit is null ? [] : dataset.Latest!.Files.Where(f => f.Version == commit.Version).ToList();
         var from = Cursor.Describe(result.Previous?.Get(IncrementalCommitKeys.Watermark));
-        var to = Cursor.Describe(result.Watermark);
+        var to = Cursor.Describe(result.EncodedWatermark);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Run {result.Run.RunNumber}: loaded {result.Run.RowsWritten:N0} new orders into {Count(added.Count, "file")} in {Count(added.Select(f => f.PartitionPath).Distinct().Count(), "partition")} in {clock.Elapsed.TotalSeconds:0.00} s."));
         Console.WriteLine($"  watermark (updated_at): {from} -> {to}" + (from == to ? " (nothing new)" : string.Empty));

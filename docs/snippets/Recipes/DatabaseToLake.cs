@@ -31,16 +31,18 @@ public static class DatabaseToLake
     // </snippet:pipeline>
 
     // <snippet:run>
-    public static async Task<long> RunOnceAsync(Pipeline pipeline, CancellationToken cancellationToken = default)
+    public static async Task<string> RunOnceAsync(Pipeline pipeline, CancellationToken cancellationToken = default)
     {
         // Plans [watermark − lookback, min(MAX(updated_at), now − lag)], reads it in keyset pages, skips rows already
         // loaded, and commits the rows with the next watermark. A failed or killed run leaves nothing visible;
         // the next one reads the same range again.
         IncrementalRunResult result = await pipeline.RunIncrementalAsync(cancellationToken: cancellationToken);
-        Console.WriteLine(result.Plan.IsEmpty
-            ? $"run {result.Run.RunNumber}: nothing new"
-            : $"run {result.Run.RunNumber}: {result.Run.RowsWritten} rows up to {result.Watermark}");
-        return result.Run.RowsWritten;
+        // With a lookback the plan always re-reads the window, so ask whether any row was new, not whether the plan was empty.
+        var line = result.HasNewRows
+            ? $"run {result.Run.RunNumber}: {result.NewRows} new rows up to {result.Watermark}"   // updated_at as a number
+            : $"run {result.Run.RunNumber}: nothing new";
+        Console.WriteLine(line);
+        return line;
     }
     // </snippet:run>
 }

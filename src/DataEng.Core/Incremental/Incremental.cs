@@ -63,7 +63,7 @@ public static class Incremental
 
             // A full snapshot has no maximum to ask for: the bound is the largest value of the type, lowered to
             // now − lag for date/time cursors. A bound left at the type's maximum is reported as unbounded.
-            var tracker = IncrementalTracker.Plan(options, name, cursorColumn, context.LastCommit, ceiling, context.TimeProvider.GetUtcNow(), sourceMaxIsCeiling: true);
+            var tracker = IncrementalTracker.Plan(options, name, cursorColumn, context.LastCommit, ceiling, context.TimeProvider.GetUtcNow(), sourceMaxIsCeiling: true, seesRowsBelowWindow: true);
             _plans[context.RunId] = tracker;
             var runId = context.RunId;
             return ValueTask.FromResult(new IncrementalPlan(tracker.Low?.Encode(), tracker.High?.Encode(), tracker.IsEmpty, () => _plans.TryRemove(runId, out _)) { IsHighUnbounded = tracker.IsHighUnbounded });
@@ -93,7 +93,13 @@ public static class Incremental
                     {
                         row++;
                         var value = CursorValue.FromArrow(cursors, i);
-                        if (value is { } v && (v > tracker.High!.Value || (tracker.Low is { } low && v < low)))
+                        if (value is { } v && tracker.Low is { } low && v < low)
+                        {
+                            tracker.SkipBelowWindow();
+                            continue;
+                        }
+
+                        if (value is { } above && above > tracker.High!.Value)
                         {
                             continue;
                         }
@@ -130,6 +136,7 @@ public static class Incremental
             }
 
             tracker.Complete(context.CommitProperties);
+            IncrementalTracker.ReportLateRows(tracker, name, context);
         }
 
         private static CursorValue? Ceiling(IArrowType type) => type switch

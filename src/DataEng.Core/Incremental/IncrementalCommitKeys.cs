@@ -30,4 +30,16 @@ public static class IncrementalCommitKeys
 
     /// <summary>The rows read again and skipped because they were already delivered.</summary>
     public const string Deduplicated = "incremental.deduplicated";
+
+    /// <summary>The rows the source saw and skipped because their cursor was below the window (watermark − lookback),
+    /// for sources that read every row (<see cref="Incremental.Over"/>, <see cref="IncrementalFiles"/>).</summary>
+    public const string BelowWindow = "incremental.below-window";
+
+    /// <summary>The rows below the window that were not there when the previous run read their range: rows that
+    /// arrived too late to be loaded (see <see cref="IncrementalRunResult.LateRows"/>).</summary>
+    public const string LateRows = "incremental.late-rows";
+
+    /// <summary>How many rows the run saw below the next run's window, and that window's lower bound
+    /// (<c>count typed-value</c>): the next run's baseline for <see cref="LateRows"/>.</summary>
+    public const string Settled = "incremental.settled";
 }

@@ -54,7 +54,12 @@ public static class IncrementalFiles
 
             files.Sort(static (a, b) => a.Cursor.CompareTo(b.Cursor) is var c && c != 0 ? c : string.CompareOrdinal(a.Name, b.Name));
             CursorValue? max = files.Count == 0 ? null : files[^1].Cursor;
-            var tracker = IncrementalTracker.Plan(options, name, order == FileOrder.Name ? "name" : "modified", context.LastCommit, max, context.TimeProvider.GetUtcNow());
+            var tracker = IncrementalTracker.Plan(options, name, order == FileOrder.Name ? "name" : "modified", context.LastCommit, max, context.TimeProvider.GetUtcNow(), seesRowsBelowWindow: true);
+            if (tracker.Low is { } below)
+            {
+                tracker.SkipBelowWindow(files.Count(f => f.Cursor < below));
+            }
+
             var inRange = tracker.IsEmpty
                 ? []
                 : files.Where(f => f.Cursor <= tracker.High!.Value && (tracker.Low is not { } low || f.Cursor >= low)).ToList();
@@ -86,6 +91,7 @@ public static class IncrementalFiles
             }
 
             plan.Tracker.Complete(context.CommitProperties);
+            IncrementalTracker.ReportLateRows(plan.Tracker, name, context);
         }
     }
 }

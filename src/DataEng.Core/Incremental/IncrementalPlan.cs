@@ -18,13 +18,17 @@ public sealed class IncrementalPlan : IDisposable
         _forget = forget;
     }
 
-    /// <summary>Gets the inclusive lower bound as text, or <see langword="null"/> when unbounded.</summary>
+    /// <summary>Gets the inclusive lower bound as exact typed text (as committed, for example <c>ts:us:1714730220000000</c>),
+    /// or <see langword="null"/> when unbounded. <see cref="DisplayLow"/> shows it in the cursor's own type.</summary>
     public string? Low { get; }
 
-    /// <summary>Gets the inclusive upper bound as text, or <see langword="null"/> when there is nothing to read.</summary>
+    /// <summary>Gets the inclusive upper bound as exact typed text, or <see langword="null"/> when there is nothing to
+    /// read. <see cref="DisplayHigh"/> shows it in the cursor's own type.</summary>
     public string? High { get; }
 
-    /// <summary>Gets a value indicating whether the range holds nothing (the run still commits, carrying the state on).</summary>
+    /// <summary>Gets a value indicating whether the range holds nothing (the run still commits, carrying the state on).
+    /// With a lookback the range always reaches back below the watermark, so it is rarely empty: to know whether a run
+    /// found anything new, use <see cref="IncrementalRunResult.HasNewRows"/>.</summary>
     public bool IsEmpty { get; }
 
     /// <summary>
@@ -35,14 +39,15 @@ public sealed class IncrementalPlan : IDisposable
     /// <value>The default value is <see langword="false"/>.</value>
     public bool IsHighUnbounded { get; init; }
 
-    /// <summary>Gets the lower bound for display: <see cref="Low"/>, or <c>unbounded</c> when there is none.</summary>
-    public string DisplayLow => Low ?? IncrementalCommitKeys.Unbounded;
+    /// <summary>Gets the lower bound for display, in the cursor's own type (<c>42</c>, <c>2026-03-01</c>,
+    /// <c>2024-05-03T09:57:00Z</c>, the string itself), or <c>unbounded</c> when there is none.</summary>
+    public string DisplayLow => CursorValue.Display(Low) ?? IncrementalCommitKeys.Unbounded;
 
-    /// <summary>Gets the upper bound for display: <see cref="High"/>, <c>unbounded</c> when
-    /// <see cref="IsHighUnbounded"/>, or <c>(nothing)</c> when there is nothing to read.</summary>
-    public string DisplayHigh => IsHighUnbounded ? IncrementalCommitKeys.Unbounded : High ?? "(nothing)";
+    /// <summary>Gets the upper bound for display, in the cursor's own type: <c>unbounded</c> when
+    /// <see cref="IsHighUnbounded"/> (never the type's largest value), or <c>(nothing)</c> when there is nothing to read.</summary>
+    public string DisplayHigh => IsHighUnbounded ? IncrementalCommitKeys.Unbounded : CursorValue.Display(High) ?? "(nothing)";
 
-    /// <summary>Returns the range for display, for example <c>[int:10, unbounded]</c>.</summary>
+    /// <summary>Returns the range for display, for example <c>[10, unbounded]</c>.</summary>
     /// <returns>The range as <c>[</c><see cref="DisplayLow"/><c>, </c><see cref="DisplayHigh"/><c>]</c>.</returns>
     public override string ToString() => $"[{DisplayLow}, {DisplayHigh}]";
 

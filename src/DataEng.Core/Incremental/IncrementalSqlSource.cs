@@ -209,7 +209,7 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
                                 kinds[i] = SqlTypeMapping.KindOf(SqlTypeMapping.SafeFieldType(reader, i));
                             }
 
-                            return (SqlTypeMapping.DeriveSchema(reader, Name), kinds, SqlTypeMapping.IsDynamicallyTyped(reader));
+                            return (SqlTypeMapping.DeriveSchema(reader, Name, connection: connection), kinds, SqlTypeMapping.IsDynamicallyTyped(reader));
                         }
                     }
                 }

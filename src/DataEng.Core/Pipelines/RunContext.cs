@@ -55,6 +55,9 @@ public sealed class RunContext
     /// <see cref="ISinkWriter.PrepareAsync"/> in <see cref="SinkCommit.Properties"/>.</remarks>
     public IDictionary<string, string> CommitProperties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>Gets the rows each stage's bad-row handler skipped or dead-lettered in this run, for the run's result.</summary>
+    internal RejectedRows Rejected { get; } = new();
+
     /// <summary>Creates a context for tests and ad-hoc calls of a single stage.</summary>
     /// <param name="pipelineName">The pipeline name.</param>
     /// <param name="timeProvider">The clock, or <see langword="null"/> for <see cref="TimeProvider.System"/>.</param>

@@ -18,6 +18,12 @@ public sealed record RunResult(string PipelineName, long RunNumber, string RunId
     /// <summary>Gets the rows the sink wrote.</summary>
     public long RowsWritten => Stages.Count == 0 ? 0 : Stages[^1].Rows;
 
+    /// <summary>Gets the bad rows all stages skipped under their <see cref="BadRowPolicy"/>.</summary>
+    public long RowsSkipped { get; init; }
+
+    /// <summary>Gets the bad rows all stages wrote to their dead-letter targets.</summary>
+    public long RowsDeadLettered { get; init; }
+
     /// <summary>Gets the key/values committed with the data.</summary>
     public IReadOnlyDictionary<string, string> CommitProperties { get; init; } = new Dictionary<string, string>();
 
@@ -26,11 +32,17 @@ public sealed record RunResult(string PipelineName, long RunNumber, string RunId
     public override string ToString()
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"Run {RunNumber} of '{PipelineName}' ({RunId}): {RowsRead:N0} rows read, {RowsWritten:N0} written in {Duration.TotalSeconds:F3} s").AppendLine();
-        text.AppendLine("  stage                           kind              rows    batches          bytes   time (s)");
+        text.Append(CultureInfo.InvariantCulture, $"Run {RunNumber} of '{PipelineName}' ({RunId}): {RowsRead:N0} rows read, {RowsWritten:N0} written");
+        if (RowsSkipped > 0 || RowsDeadLettered > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $", {RowsSkipped:N0} bad rows skipped, {RowsDeadLettered:N0} dead-lettered");
+        }
+
+        text.Append(CultureInfo.InvariantCulture, $" in {Duration.TotalSeconds:F3} s").AppendLine();
+        text.AppendLine("  stage                           kind              rows    batches          bytes   time (s)    skipped  dead-lett.");
         foreach (var s in Stages)
         {
-            text.Append(CultureInfo.InvariantCulture, $"  {Truncate(s.Name, 30),-30}  {s.Kind,-15} {s.Rows,10:N0} {s.Batches,10:N0} {s.Bytes,14:N0} {s.Duration.TotalSeconds,10:F3}").AppendLine();
+            text.Append(CultureInfo.InvariantCulture, $"  {Truncate(s.Name, 30),-30}  {s.Kind,-15} {s.Rows,10:N0} {s.Batches,10:N0} {s.Bytes,14:N0} {s.Duration.TotalSeconds,10:F3} {s.RowsSkipped,10:N0} {s.RowsDeadLettered,11:N0}").AppendLine();
         }
 
         return text.ToString();

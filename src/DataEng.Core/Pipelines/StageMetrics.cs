@@ -7,4 +7,11 @@ namespace DataEng.Core.Diagnostics;
 /// <param name="Batches">Batches the stage produced (for a sink: batches written).</param>
 /// <param name="Bytes">Arrow buffer bytes of the batches the stage produced (for a sink: of the batches written).</param>
 /// <param name="Duration">Time spent inside the stage's own code (summed over parallel workers).</param>
-public sealed record StageMetrics(string Name, StageKind Kind, long Rows, long Batches, long Bytes, TimeSpan Duration);
+public sealed record StageMetrics(string Name, StageKind Kind, long Rows, long Batches, long Bytes, TimeSpan Duration)
+{
+    /// <summary>Gets the bad rows the stage skipped under its <see cref="BadRowPolicy"/> (<see cref="BadRowAction.Skip"/>).</summary>
+    public long RowsSkipped { get; init; }
+
+    /// <summary>Gets the bad rows the stage wrote to its dead-letter target (<see cref="BadRowAction.DeadLetter"/>).</summary>
+    public long RowsDeadLettered { get; init; }
+}

@@ -15,8 +15,9 @@ public sealed class RowMappingOptions
     /// <value>The default value is <see cref="ColumnNamingConvention.AsIs"/>.</value>
     public ColumnNamingConvention NamingConvention { get; set; } = ColumnNamingConvention.AsIs;
 
-    /// <summary>Gets or sets whether reading matches a column whose name differs from the expected one only by case,
-    /// when no column has exactly the expected name.</summary>
+    /// <summary>Gets or sets whether reading matches a column whose name differs from the expected one only by case
+    /// (or, when no such column exists, only by case and underscores, so <c>AmountEur</c> reads <c>amount_eur</c>),
+    /// when no column has exactly the expected name. The testing kit reads rows by the same rule.</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool CaseInsensitiveColumnMatching { get; set; } = true;
 

@@ -31,7 +31,7 @@ public class IncrementalSqlSourceTests
         var first = await pipeline.RunIncrementalAsync();
         Assert.Equal(1, first.Run.RunNumber);
         Assert.Equal(10, first.Run.RowsWritten);
-        Assert.Equal("int:9", first.Watermark);
+        Assert.Equal("int:9", first.EncodedWatermark);
 
         db.Insert(10);
         db.Insert(11);
@@ -43,7 +43,7 @@ public class IncrementalSqlSourceTests
 
         var third = await pipeline.RunIncrementalAsync();
         Assert.Equal(0, third.Run.RowsWritten);
-        Assert.Equal("int:11", third.Watermark);
+        Assert.Equal("int:11", third.EncodedWatermark);
         Assert.Equal(db.AllIds, sink.Ids);
     }
 
@@ -238,7 +238,7 @@ public class IncrementalSqlSourceTests
 
         var first = await pipeline.RunIncrementalAsync();
         Assert.Equal(1, first.Run.RunNumber);
-        Assert.Equal("int:2", first.Watermark);
+        Assert.Equal("int:2", first.EncodedWatermark);
 
         crash = false;
         db.Insert(3);
@@ -442,9 +442,9 @@ public class IncrementalSqlSourceTests
         var second = await pipeline.RunIncrementalAsync();
 
         Assert.Equal(5, first.Run.RowsWritten);
-        Assert.Equal("str:e\\'--", first.Watermark);
+        Assert.Equal("str:e\\'--", first.EncodedWatermark);
         Assert.Equal(1, second.Run.RowsWritten);
-        Assert.Equal("str:f'); DROP TABLE orders;--", second.Watermark);
+        Assert.Equal("str:f'); DROP TABLE orders;--", second.EncodedWatermark);
         Assert.Equal(6, db.Count());
         db.Execute("SELECT COUNT(*) FROM orders");
         Assert.Equal(db.AllIds, sink.Ids);
@@ -489,7 +489,7 @@ public class IncrementalSqlSourceTests
             var second = await pipeline.RunIncrementalAsync();
 
             Assert.Equal(values.Length, first.Run.RowsWritten);
-            Assert.Equal("str:" + values[^1], first.Watermark);
+            Assert.Equal("str:" + values[^1], first.EncodedWatermark);
             Assert.Equal(1, second.Run.RowsWritten);
             Assert.Equal([1L, 2, 3, 4, 5, 6, 99], sink.Ids);
         }

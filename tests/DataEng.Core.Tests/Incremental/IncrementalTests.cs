@@ -104,8 +104,8 @@ public class IncrementalTests
         _rows.AddRange([(4, t + 789), (5, t + 790), (6, t + 788)]);
         var second = await pipeline.RunIncrementalAsync();
 
-        Assert.Equal($"ts:ns:{t + 789}", first.Watermark);
-        Assert.Equal($"ts:ns:{t + 790}", second.Watermark);
+        Assert.Equal($"ts:ns:{t + 789}", first.EncodedWatermark);
+        Assert.Equal($"ts:ns:{t + 790}", second.EncodedWatermark);
         Assert.Equal(2, second.Run.RowsWritten);
         Assert.Equal([1L, 2, 3, 4, 5], sink.Ids);
     }
@@ -150,12 +150,12 @@ public class IncrementalTests
         Assert.Equal($"ts:ns:{long.MaxValue}", first.Plan.High);
         Assert.Equal("[unbounded, unbounded]", first.Plan.ToString());
         Assert.StartsWith("ts:ns:", second.Plan.Low, StringComparison.Ordinal);
-        Assert.Equal($"[{second.Plan.Low}, unbounded]", second.Plan.ToString());
+        Assert.Equal($"[{second.Plan.DisplayLow}, unbounded]", second.Plan.ToString());
         Assert.Equal(IncrementalCommitKeys.Unbounded, first.Run.CommitProperties[IncrementalCommitKeys.High]);
         var planned = logs.Provider.Lines.Where(l => l.StartsWith("Information 600 ", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, planned.Count);
         Assert.Contains("Incremental run 1 of pipeline 'events' planned: [unbounded, unbounded]", planned[0]);
-        Assert.Contains($"Incremental run 2 of pipeline 'events' planned: [{second.Plan.Low}, unbounded]", planned[1]);
+        Assert.Contains($"Incremental run 2 of pipeline 'events' planned: [{second.Plan.DisplayLow}, unbounded]", planned[1]);
         Assert.DoesNotContain(logs.Provider.Lines, l => l.Contains(long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         Assert.DoesNotContain(long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), second.ToString(), StringComparison.Ordinal);
     }
@@ -170,7 +170,7 @@ public class IncrementalTests
         var run = await pipeline.RunIncrementalAsync();
 
         Assert.False(run.Plan.IsHighUnbounded);
-        Assert.Equal($"ts:ns:{Nanos(Now) - 10_000_000_000}", run.Plan.DisplayHigh);
+        Assert.Equal("2026-03-01T11:59:50Z", run.Plan.DisplayHigh);
         Assert.Equal($"ts:ns:{Nanos(Now) - 10_000_000_000}", run.Run.CommitProperties[IncrementalCommitKeys.High]);
     }
 

@@ -37,7 +37,7 @@ public class LakeSinkCheckpointingTests
 
         Assert.Equal(1, first.Run.RunNumber);
         Assert.Equal(10, first.Run.RowsWritten);
-        Assert.Equal("int:10", first.Watermark);
+        Assert.Equal("int:10", first.EncodedWatermark);
         var dataset = await Core.Lake.OpenAsync(temp.Root);
         var commit = Assert.Single(dataset.Commits);
         Assert.Equal(first.Run.RunId, commit.RunId);
@@ -74,7 +74,7 @@ public class LakeSinkCheckpointingTests
         Assert.Equal(2, second.Run.RunNumber);
         Assert.Equal(0, third.Run.RowsWritten);
         Assert.Equal(3, third.Run.RunNumber);
-        Assert.Equal("int:11", third.Watermark);
+        Assert.Equal("int:11", third.EncodedWatermark);
         var ids = Duck.Query($"SELECT id FROM {Duck.Glob(temp.Root)} ORDER BY id").Select(r => Convert.ToInt64(r[0], CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(db.AllIds, ids);
     }
