@@ -27,7 +27,7 @@ public class KernelBenchmarks
 
     public static IEnumerable<int> BatchSizes() => BenchmarkSizes.BatchRows();
 
-    private static readonly Predicate AmountAbove = Predicate.Column("amount").GreaterThan(50_000.0);
+    private static readonly RowPredicate AmountAbove = RowPredicate.Column("amount").GreaterThan(50_000.0);
     private static readonly string[] HashColumns = ["customer_id"];
     private IBatchTransform _deriveSpan = null!;
     private IBatchTransform _deriveRow = null!;

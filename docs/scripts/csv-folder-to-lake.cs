@@ -13,6 +13,8 @@
 
 using System.Globalization;
 using DataEng.Core;
+using DataEng.Core.Checkpoints;
+using DataEng.Core.Diagnostics;
 
 var demo = args.Length == 0;
 if (!demo && args.Length < 2)
@@ -43,7 +45,7 @@ try
     // One schema for every file: inferred from the first one (or, in your own script, written out).
     var schema = Csv.File(first).Schema;
     var csv = new CsvSourceOptions { Schema = schema };
-    var lakeOptions = new LakeWriterOptions();
+    var lakeOptions = new LakeWriteOptions();
     string[] partitionColumns = demo ? ["region"] : args[2..];
     foreach (var column in partitionColumns)
     {

@@ -8,6 +8,7 @@ using System.Globalization;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using DataEng.Core;
+using DataEng.Core.Diagnostics;
 
 var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000;
 var schema = new Schema.Builder()

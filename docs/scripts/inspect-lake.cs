@@ -12,6 +12,8 @@ using System.Globalization;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using DataEng.Core;
+using DataEng.Core.Checkpoints;
+using DataEng.Core.Diagnostics;
 
 var scratch = args.Length == 0 ? Path.Combine(Path.GetTempPath(), $"dataeng-inspect-{Guid.NewGuid():N}") : null;
 var root = scratch ?? Path.GetFullPath(args[0]);
@@ -99,7 +101,7 @@ static async Task BuildSampleLakeAsync(string root)
         .Field(f => f.Name("at").DataType(new TimestampType(TimeUnit.Microsecond, "UTC")).Nullable(false))
         .Field(f => f.Name("celsius").DataType(DoubleType.Default))
         .Build();
-    var options = new LakeWriterOptions();
+    var options = new LakeWriteOptions();
     options.PartitionBy.Add(PartitionSpec.Identity("sensor"));
     options.PartitionBy.Add(PartitionSpec.Day("at").As("day"));
 

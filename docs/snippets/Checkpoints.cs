@@ -1,3 +1,6 @@
+using DataEng.Core.Checkpoints;
+using DataEng.Core.Tables;
+
 namespace DataEng.Core.DocSnippets;
 
 /// <summary>The code of docs/checkpoints.md.</summary>
@@ -15,7 +18,7 @@ public static class CheckpointExamples
         try
         {
             IncrementalRunResult result = await pipeline.RunIncrementalAsync(options, cancellationToken);
-            Console.WriteLine($"run {result.Run.RunNumber}: {result.Run.RowsWritten} rows, {result.Plan.Low ?? "(start)"} → {result.Watermark ?? "(nothing new)"}");
+            Console.WriteLine($"run {result.Run.RunNumber}: {result.Run.RowsWritten} rows, {result.Plan.DisplayLow} → {result.Watermark ?? "(nothing yet)"}");
             return result;
         }
         catch (PipelineLockedException e)

@@ -1,3 +1,6 @@
+using DataEng.Core.Diagnostics;
+using DataEng.Core.Tables;
+
 namespace DataEng.Core.DocSnippets;
 
 /// <summary>The code of docs/getting-started.md.</summary>
@@ -18,7 +21,7 @@ public static class GettingStarted
             new(3, "cyd", 42.00, new DateTimeOffset(2024, 1, 2, 8, 0, 0, TimeSpan.Zero)),
         ];
 
-        var lakeOptions = new LakeWriterOptions();
+        var lakeOptions = new LakeWriteOptions();
         lakeOptions.PartitionBy.Add(PartitionSpec.Day("CreatedAt").As("day"));      // folders day=2024-01-01/
 
         var pipeline = Pipeline.Create("orders")                                     // the name keys commits and logs

@@ -1,4 +1,5 @@
 using Apache.Arrow;
+using DataEng.Core.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace DataEng.Core.DocSnippets;

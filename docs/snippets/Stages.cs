@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Apache.Arrow;
 using Apache.Arrow.Types;
+using DataEng.Core.Stages;
 
 namespace DataEng.Core.DocSnippets;
 

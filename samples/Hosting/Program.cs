@@ -3,6 +3,8 @@ using System.Runtime.CompilerServices;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using DataEng.Core;
+using DataEng.Core.Checkpoints;
+using DataEng.Core.Stages;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -21,7 +23,7 @@ builder.Services.AddSingleton<ICheckpointStore>(new InMemoryCheckpointStore()); 
 builder.Services.AddDataEngIncrementalPipeline(
     "readings",
     _ => Pipeline.Create("readings")
-        .Extract(Incremental.Over(new SensorLog(), cursorColumn: "read_at", keyColumns: ["sensor", "read_at"]))
+        .Extract(Incremental.Over(new SensorLog(), new IncrementalOptions { CursorColumn = "read_at", KeyColumns = ["sensor", "read_at"] }))
         .Load(sink)
         .Build(),
     options => options.OnRunCompleted = async run =>

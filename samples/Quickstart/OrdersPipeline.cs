@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using DataEng.Core;
+using DataEng.Core.Checkpoints;
 using Microsoft.Data.Sqlite;
 
 namespace Quickstart;
@@ -25,17 +26,17 @@ internal static class OrdersPipeline
     public static Pipeline Build(OrdersDatabase database, string lake)
     {
         // <snippet:build>
-        var lakeOptions = new LakeWriterOptions();
+        var lakeOptions = new LakeWriteOptions();
         lakeOptions.PartitionBy.Add(PartitionSpec.Day("created_at").As("day"));   // day=2024-01-03/
         var connectionString = database.ConnectionString;
         return Pipeline.Create(Name)                                              // "orders": the name keys the checkpoint
             .Extract(Sql.Incremental(
                 () => new SqliteConnection(connectionString),
                 "orders",
-                cursorColumn: "updated_at",
-                keyColumns: ["order_id"],
                 new IncrementalOptions
                 {
+                    CursorColumn = "updated_at",
+                    KeyColumns = ["order_id"],
                     // updated_at is Unix milliseconds: say how the clock reads in those units (for the lag) and how
                     // far back the lookback reaches.
                     CursorFromTime = static now => now.ToUnixTimeMilliseconds(),
@@ -67,7 +68,7 @@ internal static class OrdersPipeline
         var commit = dataset.Commits.LastOrDefault(c => c.PipelineName == Name && c.RunNumber == result.Run.RunNumber);
         var added = commit is null ? [] : dataset.Latest!.Files.Where(f => f.Version == commit.Version).ToList();
         var from = Cursor.Describe(result.Previous?.Get(IncrementalCommitKeys.Watermark));
-        var to = Cursor.Describe(result.Watermark);
+        var to = Cursor.Describe(result.EncodedWatermark);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Run {result.Run.RunNumber}: loaded {result.Run.RowsWritten:N0} new orders into {Count(added.Count, "file")} in {Count(added.Select(f => f.PartitionPath).Distinct().Count(), "partition")} in {clock.Elapsed.TotalSeconds:0.00} s."));
         Console.WriteLine($"  watermark (updated_at): {from} -> {to}" + (from == to ? " (nothing new)" : string.Empty));
@@ -84,7 +85,7 @@ internal static class OrdersPipeline
     {
         var rows = Rows.Collect<PeekRow>(SnakeCase);
         var read = Pipeline.Create("peek")
-            .Extract(Lake.Read(lake, new LakeReaderOptions { Columns = ["day", "order_id", "status", "amount", "vat", "size", "updated_time"] }))
+            .Extract(Lake.Read(lake, new LakeReadOptions { Columns = ["day", "order_id", "status", "amount", "vat", "size", "updated_time"] }))
             .Load(rows)
             .Build();
         await read.RunAsync(cancellationToken);

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Npgsql;
 
-namespace DataEng.Core;
+namespace DataEng.Core.Checkpoints;
 
 /// <summary>
 /// A checkpoint store in a PostgreSQL database, shared by many processes on many machines: the committed state of each

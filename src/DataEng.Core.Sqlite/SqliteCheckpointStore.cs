@@ -1,7 +1,7 @@
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
-namespace DataEng.Core;
+namespace DataEng.Core.Checkpoints;
 
 /// <summary>
 /// A checkpoint store in a SQLite database: the committed state of each pipeline in <c>dataeng_checkpoints</c> and

@@ -168,9 +168,12 @@ namespace DataEng.Core.CrashHost
         public CrashPipeline(HostOptions options, KillSwitch kill)
         {
             var connectionString = new SqliteConnectionStringBuilder { DataSource = options.Database, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString();
-            var lake = new LakeWriterOptions
+            var lake = new LakeWriteOptions
             {
                 CommitObserver = step => kill.Hit(step.ToString()),
+
+                // Every third version checkpoints the log, so the kills land in checkpoint writes too.
+                CheckpointInterval = 3,
                 MaxRowsPerFile = options.MaxRowsPerFile,
                 RowGroupSize = 1024,
                 MaxDegreeOfParallelism = 2,
@@ -180,9 +183,7 @@ namespace DataEng.Core.CrashHost
                 .Extract(Sql.Incremental(
                     () => new SqliteConnection(connectionString),
                     "orders",
-                    cursorColumn: "updated_at",
-                    keyColumns: ["order_id"],
-                    new IncrementalOptions { PageSize = options.PageSize, NumericLookback = options.Lookback }))
+                    new IncrementalOptions { CursorColumn = "updated_at", KeyColumns = ["order_id"], PageSize = options.PageSize, NumericLookback = options.Lookback }))
                 .Load(Lake.Write(options.Lake, lake))
                 .Build();
             _runOptions = new IncrementalRunOptions

@@ -36,9 +36,9 @@ public class IncrementalScheduledPipelineTests
         Assert.Equal(new long[] { 3, 3, 0, 2 }, new[] { first, second, third, fourth }.Select(r => r.Result!.RowsWritten));
         Assert.Equal(new long[] { 1, 2, 3, 4 }, new[] { first, second, third, fourth }.Select(r => r.IncrementalResult!.Run.RunNumber));
         Assert.True(third.IncrementalResult!.Plan.IsEmpty || third.Result!.RowsWritten == 0);
-        Assert.Equal("int:6", third.IncrementalResult.Watermark);
+        Assert.Equal("6", third.IncrementalResult.Watermark);
         Assert.Equal(Enumerable.Range(1, 8).Select(i => (long)i), sink.Ids);
-        Assert.Equal("int:8", host.Status.LastWatermark);
+        Assert.Equal("8", host.Status.LastWatermark);
         Assert.Equal(4, host.Status.LastResult!.RunNumber);
         Assert.True(host.Status.IsIncremental);
     }
@@ -60,8 +60,8 @@ public class IncrementalScheduledPipelineTests
         Assert.True(second.IncrementalResult!.Plan.IsHighUnbounded);
         var committed = logs.Lines.Where(l => l.StartsWith("Information 710 ", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, committed.Count);
-        Assert.Contains("committed 3 rows (range unbounded to unbounded); watermark int:3", committed[0]);
-        Assert.Contains($"committed 1 rows (range {second.IncrementalResult.Plan.Low} to unbounded); watermark int:4", committed[1]);
+        Assert.Contains("committed 3 rows (range unbounded to unbounded); watermark 3", committed[0]);
+        Assert.Contains($"committed 1 rows (range {second.IncrementalResult.Plan.DisplayLow} to unbounded); watermark 4", committed[1]);
         Assert.Contains(logs.Lines, l => l.StartsWith("Information 600 ", StringComparison.Ordinal) && l.Contains(", unbounded]", StringComparison.Ordinal));
         Assert.DoesNotContain(logs.Lines, l => l.Contains(long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         Assert.Null(first.Exception);
@@ -85,14 +85,14 @@ public class IncrementalScheduledPipelineTests
         var stale = await host.HealthAsync();
 
         Assert.Equal(HealthStatus.Healthy, fresh.Status);
-        Assert.Equal("int:2", fresh.Data["watermark"]);
+        Assert.Equal("2", fresh.Data["watermark"]);
         Assert.Equal(1L, fresh.Data["lastRunNumber"]);
-        Assert.Contains("run 1, watermark int:2", fresh.Description);
+        Assert.Contains("run 1, watermark 2", fresh.Description);
         Assert.Null(failed.Result);
         Assert.Equal(HealthStatus.Degraded, degraded.Status);
         Assert.Equal(600d, degraded.Data["secondsSinceLastSuccess"]);
         Assert.Equal(HealthStatus.Unhealthy, stale.Status);
-        Assert.Contains("last successful commit 960 s ago (run 1, watermark int:2)", stale.Description);
+        Assert.Contains("last successful commit 960 s ago (run 1, watermark 2)", stale.Description);
         Assert.Single(sink.Commits);
     }
 
@@ -120,7 +120,7 @@ public class IncrementalScheduledPipelineTests
             Assert.IsAssignableFrom<OperationCanceledException>(cancelled.Exception);
             Assert.True(table.SawCancellation);
             Assert.Equal(1, host.Status.CancelledRuns);
-            Assert.Equal("int:3", host.Status.LastWatermark);
+            Assert.Equal("3", host.Status.LastWatermark);
         }
 
         Assert.Equal(1, (await sink.GetLastCommitAsync("orders"))!.RunNumber);
@@ -136,7 +136,7 @@ public class IncrementalScheduledPipelineTests
 
             Assert.Equal(2, resumed.Result!.RunNumber);
             Assert.Equal(3, resumed.Result.RowsWritten);
-            Assert.Equal("int:6", resumed.IncrementalResult!.Watermark);
+            Assert.Equal("6", resumed.IncrementalResult!.Watermark);
         }
 
         Assert.Equal(Enumerable.Range(1, 6).Select(i => (long)i), sink.Ids);
@@ -162,7 +162,7 @@ public class IncrementalScheduledPipelineTests
         var run = await host.NextRunAsync();
 
         Assert.Null(run.Exception);
-        Assert.Equal("int:4", run.IncrementalResult!.Watermark);
+        Assert.Equal("4", run.IncrementalResult!.Watermark);
         Assert.Equal("int:4", (await sink.GetLastCommitAsync("orders"))!.Get(IncrementalCommitKeys.Watermark));
         Assert.Equal(0, sink.Aborts);
     }
@@ -262,7 +262,7 @@ public class IncrementalScheduledPipelineTests
                         o.TimeProvider = sp.GetRequiredService<TimeProvider>();
                         o.LoggerFactory = sp.GetRequiredService<ILoggerFactory>();
                     })
-                    .Extract(Incremental.Over(table, "id", ["id"]))
+                    .Extract(Incremental.Over(table, new IncrementalOptions { CursorColumn = "id", KeyColumns = ["id"] }))
                     .Load(sink)
                     .Build(),
                 o => o.OnRunCompleted = a => Completed.Writer.WriteAsync(a),

@@ -12,7 +12,6 @@ internal static class CompareCases
     {
         yield return new CompareCase("lake", "Arrow → 30 Hive partitions", CaseKind.WriteDataset, Engines(
             OurEngines.LakeWriter,
-            OurEngines.LakeWriterParquetNet,
             new CompareEngine("DuckDB COPY PARTITION_BY (from its table)", static (c, output) => Done(() => c.Duck.CopyTablePartitioned(output, c.Settings), c),
                 Note: "COPY … TO … (FORMAT parquet, PARTITION_BY (dt)) from a table DuckDB already holds (loaded before the turns, not timed).",
                 NeedsDuckTable: true),
@@ -26,7 +25,6 @@ internal static class CompareCases
 
         yield return new CompareCase("file", "Arrow → one Parquet file", CaseKind.WriteFile, Engines(
             OurEngines.FileWriter,
-            OurEngines.FileWriterParquetNet,
             new CompareEngine("ParquetSharp Arrow FileWriter", static (c, output) => Done(() => ParquetSharpPeer.WriteFile(output, StandardDataset.Schema, c.Data.Batches, c.Settings), c),
                 Note: "ParquetSharp.Arrow.FileWriter.WriteRecordBatch per batch, Arrow C++ writer threads on."),
             new CompareEngine("DuckDB COPY (from our Arrow)", static (c, output) => Done(() => c.Duck.CopyArrowToFile(c.Data.Batches, output, c.Settings), c)),
@@ -70,9 +68,7 @@ internal static class CompareCases
 }
 
 /// <summary>
-/// Our engines in <c>compare</c>; each is wired when its code has landed. The "(Parquet.Net engine)" rows appear only
-/// when the library lets a caller choose the Parquet.Net writer (<c>ParquetWriteOptions.Engine</c>, found by
-/// reflection, see <see cref="Ours.HasEngine"/>); they are not the reference of the ratio column, the default engine is.
+/// Our engines in <c>compare</c>; each is wired when its code has landed.
 /// </summary>
 internal static class OurEngines
 {
@@ -80,33 +76,14 @@ internal static class OurEngines
     {
         var result = await Ours.WriteLakeAsync(output, c.Data.Batches, c.Settings, c.ChannelCapacity).ConfigureAwait(false);
         return result.RowsWritten;
-    }, IsOurs: true, Note: "a pipeline InMemorySource → Lake.Write partitioned by dt; includes the lake's commit: every file fsynced, renamed into place, directories fsynced, manifest written (the peers do not fsync)" + EngineNote + ".");
-
-    public static CompareEngine? LakeWriterParquetNet { get; } = Ours.HasEngine(Ours.ParquetNetEngine)
-        ? new("DataEng.Core lake writer (Parquet.Net engine)", static async (c, output) =>
-        {
-            var result = await Ours.WriteLakeAsync(output, c.Data.Batches, c.Settings, c.ChannelCapacity, Ours.ParquetNetEngine).ConfigureAwait(false);
-            return result.RowsWritten;
-        }, Note: "the same pipeline with ParquetWriteOptions.Engine = ParquetNet: the writer's Parquet.Net backend, for comparison with the default engine.")
-        : null;
+    }, IsOurs: true, Note: "a pipeline InMemorySource → Lake.Write partitioned by dt; includes the lake's commit: every file fsynced, renamed into place, directories fsynced, manifest written (the peers do not fsync).");
 
     public static CompareEngine? FileWriter { get; } = new("DataEng.Core ArrowParquetWriter", static async (c, output) =>
     {
         await Ours.WriteFileAsync(output, StandardDataset.Schema, c.Data.Batches, c.Settings).ConfigureAwait(false);
         return c.Data.Rows;
-    }, IsOurs: true, Note: "the library's Arrow → Parquet writer, one file, no fsync" + EngineNote + ".");
-
-    public static CompareEngine? FileWriterParquetNet { get; } = Ours.HasEngine(Ours.ParquetNetEngine)
-        ? new("DataEng.Core ArrowParquetWriter (Parquet.Net engine)", static async (c, output) =>
-        {
-            await Ours.WriteFileAsync(output, StandardDataset.Schema, c.Data.Batches, c.Settings, Ours.ParquetNetEngine).ConfigureAwait(false);
-            return c.Data.Rows;
-        }, Note: "the same writer with ParquetWriteOptions.Engine = ParquetNet.")
-        : null;
+    }, IsOurs: true, Note: "the library's Arrow → Parquet writer, one file, no fsync.");
 
     public static CompareEngine? FileReader { get; } = new("DataEng.Core ArrowParquetReader", static (c, _) => Ours.ReadFileAsync(c.ReadInput, null, c.ReadBatchRows),
         IsOurs: true, Note: "the library's Parquet → Arrow reader, batches of the same size as the peers'.");
-
-    /// <summary>Gets which Parquet engine the default rows use, for their notes.</summary>
-    private static string EngineNote => Ours.DefaultEngine is { } engine ? $"; default engine ({engine})" : "; over Parquet.Net";
 }

@@ -1,8 +1,8 @@
 using System.IO.Compression;
-using System.Reflection;
 using Apache.Arrow;
 using DataEng.Core.Benchmarks.Compare;
 using DataEng.Core.Benchmarks.Data;
+using DataEng.Core.ParquetFormat;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -11,57 +11,30 @@ namespace DataEng.Core.Benchmarks.Peers;
 /// <summary>DataEng.Core's own writers and readers, driven the way the benchmarks drive the peers.</summary>
 internal static class Ours
 {
-    /// <summary>Maps a Zstd level to the library's <see cref="CompressionLevel"/> (Parquet.Net: Fastest = 1, Optimal = 3, SmallestSize = 19).</summary>
+    /// <summary>Maps a Zstd level to the library's <see cref="CompressionLevel"/> (Fastest = 1, Optimal = 3, SmallestSize = 19).</summary>
     public static CompressionLevel ZstdLevel(int level) => level switch
     {
         1 => CompressionLevel.Fastest,
         3 => CompressionLevel.Optimal,
         19 => CompressionLevel.SmallestSize,
-        _ => throw new ArgumentOutOfRangeException(nameof(level), level, "DataEng.Core (through Parquet.Net) offers Zstd levels 1, 3 and 19 only."),
+        _ => throw new ArgumentOutOfRangeException(nameof(level), level, "DataEng.Core offers Zstd levels 1, 3 and 19 only."),
     };
-
-    /// <summary>The name of the Parquet.Net engine in <c>ParquetWriterEngine</c>.</summary>
-    public const string ParquetNetEngine = "ParquetNet";
-
-    /// <summary>
-    /// <c>ParquetWriteOptions.Engine</c> (an enum <c>ParquetWriterEngine</c>), looked up by name so this project builds
-    /// against library versions with and without it; null when the library has a single engine.
-    /// </summary>
-    private static readonly PropertyInfo? EngineProperty = typeof(ParquetWriteOptions).GetProperty("Engine", BindingFlags.Public | BindingFlags.Instance) is { CanWrite: true, PropertyType.IsEnum: true } property
-        ? property
-        : null;
-
-    /// <summary>Gets the default engine's name (<c>ParquetWriteOptions.Engine</c>), or null when the library has no such option.</summary>
-    public static string? DefaultEngine => EngineProperty?.GetValue(new ParquetWriteOptions())?.ToString();
-
-    /// <summary>Returns whether the library's writer offers the engine <paramref name="engine"/> (<c>ParquetWriterEngine</c>).</summary>
-    public static bool HasEngine(string engine) => EngineProperty is { } property && Enum.TryParse(property.PropertyType, engine, ignoreCase: false, out _);
 
     /// <summary>The library's write options for <paramref name="settings"/>.</summary>
     /// <param name="settings">Codec, level and row-group size.</param>
-    /// <param name="engine">A <c>ParquetWriterEngine</c> name, or null for the library's default.</param>
-    public static ParquetWriteOptions WriteOptions(WriteSettings settings, string? engine = null)
-    {
-        var options = new ParquetWriteOptions
+    public static ParquetWriteOptions WriteOptions(WriteSettings settings)
+        => new()
         {
             Compression = settings.Codec == ParquetCodec.Zstd ? ParquetCompression.Zstd : ParquetCompression.Snappy,
             CompressionLevel = settings.Codec == ParquetCodec.Zstd ? ZstdLevel(settings.ZstdLevel) : CompressionLevel.Fastest,
             RowGroupSize = settings.RowGroupRows,
         };
-        if (engine is not null)
-        {
-            var property = EngineProperty ?? throw new InvalidOperationException($"This DataEng.Core has no ParquetWriteOptions.Engine, so the engine '{engine}' cannot be chosen.");
-            property.SetValue(options, Enum.Parse(property.PropertyType, engine));
-        }
-
-        return options;
-    }
 
     /// <summary>Writes one Parquet file with the library's Arrow → Parquet writer.</summary>
-    public static async Task WriteFileAsync(string path, Schema schema, IReadOnlyList<RecordBatch> batches, WriteSettings settings, string? engine = null)
+    public static async Task WriteFileAsync(string path, Schema schema, IReadOnlyList<RecordBatch> batches, WriteSettings settings)
     {
         await using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.None);
-        await using var writer = await ArrowParquetWriter.CreateAsync(stream, schema, WriteOptions(settings, engine), null, CancellationToken.None).ConfigureAwait(false);
+        await using var writer = await ArrowParquetWriter.CreateAsync(stream, schema, WriteOptions(settings), null, CancellationToken.None).ConfigureAwait(false);
         foreach (var batch in batches)
         {
             await writer.WriteAsync(batch).ConfigureAwait(false);
@@ -71,9 +44,9 @@ internal static class Ours
     }
 
     /// <summary>The lake writer's options for the standard dataset: Hive partitions by the existing <c>dt</c> column.</summary>
-    public static LakeWriterOptions LakeOptions(WriteSettings settings, string? engine = null)
+    public static LakeWriteOptions LakeOptions(WriteSettings settings)
     {
-        var options = new LakeWriterOptions { RowGroupSize = settings.RowGroupRows, Parquet = WriteOptions(settings, engine) };
+        var options = new LakeWriteOptions { RowGroupSize = settings.RowGroupRows, Parquet = WriteOptions(settings) };
         options.PartitionBy.Add(PartitionSpec.Identity("dt"));
         return options;
     }
@@ -82,14 +55,14 @@ internal static class Ours
     /// Writes the batches into a lake at <paramref name="root"/> by running a pipeline (in-memory source → lake sink):
     /// what a user writes. The run ends with the lake's two-phase commit (files fsynced, renamed, manifest written).
     /// </summary>
-    public static Task<RunResult> WriteLakeAsync(string root, IReadOnlyList<RecordBatch> batches, WriteSettings settings, int? channelCapacity = null, string? engine = null)
-        => WriteLakeAsync(root, new InMemorySource(StandardDataset.Schema, batches), settings, channelCapacity, engine);
+    public static Task<RunResult> WriteLakeAsync(string root, IReadOnlyList<RecordBatch> batches, WriteSettings settings, int? channelCapacity = null)
+        => WriteLakeAsync(root, new InMemorySource(StandardDataset.Schema, batches), settings, channelCapacity);
 
     /// <summary>Runs a pipeline from <paramref name="source"/> into a lake partitioned by <c>dt</c>.</summary>
     /// <remarks>Under <c>compare --memory-breakdown</c> the sink is wrapped so the breakdown can read the writer's memory.</remarks>
-    public static Task<RunResult> WriteLakeAsync(string root, ISource source, WriteSettings settings, int? channelCapacity = null, string? engine = null)
+    public static Task<RunResult> WriteLakeAsync(string root, ISource source, WriteSettings settings, int? channelCapacity = null)
     {
-        var sink = Lake.Write(root, LakeOptions(settings, engine));
+        var sink = Lake.Write(root, LakeOptions(settings));
         var builder = Pipeline.Create("bench-lake");
         if (channelCapacity is { } capacity)
         {
@@ -105,7 +78,7 @@ internal static class Ours
 
     /// <summary>Reads a Hive dataset with the library's lake source; returns the rows.</summary>
     public static Task<long> ReadLakeAsync(string root, IReadOnlyList<string>? columns = null, Func<LakePartitionValues, bool>? filter = null, int batchRows = StandardDataset.DefaultBatchRows)
-        => DrainAsync(Lake.Read(root, new LakeReaderOptions { Columns = columns, PartitionFilter = filter, Parquet = new ParquetReadOptions { BatchSize = batchRows } }));
+        => DrainAsync(Lake.Read(root, new LakeReadOptions { Columns = columns, PartitionFilter = filter, Parquet = new ParquetReadOptions { BatchSize = batchRows } }));
 
     /// <summary>Reads a Parquet file with the library's reader, disposing each batch; returns the rows.</summary>
     public static async Task<long> ReadFileAsync(string path, IReadOnlyList<string>? columns, int batchRows)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Apache.Arrow;
 using Apache.Arrow.Types;
+using DataEng.Core.Stages;
 
 namespace DataEng.Core.DocSnippets.Guides;
 

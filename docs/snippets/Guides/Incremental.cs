@@ -1,3 +1,4 @@
+using DataEng.Core.Stages;
 using Microsoft.Data.Sqlite;
 
 namespace DataEng.Core.DocSnippets.Guides;
@@ -6,14 +7,14 @@ namespace DataEng.Core.DocSnippets.Guides;
 public static class IncrementalGuide
 {
     /// <param name="cs">A SQLite connection string to a database with an <c>orders</c> table.</param>
-    /// <param name="lake">A sink that keeps checkpoints (an <see cref="ICheckpointingSink"/>), such as <see cref="Lake.Write"/>.</param>
+    /// <param name="lake">A sink that keeps checkpoints (an <see cref="Checkpoints.ICheckpointingSink"/>), such as <see cref="Lake.Write"/>.</param>
     public static async Task<IncrementalRunResult> RunAsync(string cs, ISink lake)
     {
         // <snippet:run>
         var pipeline = Pipeline.Create("orders")                       // the name keys the checkpoint
             .Extract(Sql.Incremental(() => new SqliteConnection(cs), "orders",
-                cursorColumn: "updated_at", keyColumns: ["id"],
-                new IncrementalOptions { Lag = TimeSpan.FromSeconds(30), Lookback = TimeSpan.FromMinutes(10) }))
+                new IncrementalOptions { CursorColumn = "updated_at", KeyColumns = ["id"],
+                                         Lag = TimeSpan.FromSeconds(30), Lookback = TimeSpan.FromMinutes(10) }))
             .Load(lake)                                                 // an ICheckpointingSink: the manifest is the checkpoint
             .Build();
 

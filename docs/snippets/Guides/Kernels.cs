@@ -1,4 +1,5 @@
 using System.Globalization;
+using DataEng.Core.Stages;
 
 namespace DataEng.Core.DocSnippets.Guides;
 
@@ -11,7 +12,7 @@ public static class KernelsGuide
         var pipeline = Pipeline.Create("orders")
             .Extract(source)
             .Filter("amount", (double v) => v > 0)
-            .Filter(Predicate.Column("currency").In("EUR", "USD"))
+            .Filter(RowPredicate.Column("currency").In("EUR", "USD"))
             .Derive("dt", "ts", (DateTimeOffset ts) => DateOnly.FromDateTime(ts.UtcDateTime))
             .Cast("customer_id", DataTypes.Int64)          // or Apache.Arrow.Types.Int64Type.Default
             .Select("id", "customer_id", "dt", "amount")
@@ -22,17 +23,17 @@ public static class KernelsGuide
         return pipeline;
     }
 
-    public static IReadOnlyList<Predicate> Predicates()
+    public static IReadOnlyList<RowPredicate> Predicates()
     {
         // <snippet:predicates>
-        var positiveNotGbp = Predicate.Column("amount").GreaterThan(0) & !Predicate.Column("currency").In("GBP");
-        var noNoteOrOld = Predicate.Column("note").IsNull() | Predicate.Column("day").LessThan(new DateOnly(2024, 1, 1));
-        var even = Predicate.Column("amount").Where((double v) => v % 2 == 0);                 // row lambda
-        var positive = Predicate.Column("amount").Where((ReadOnlySpan<double> v, Span<bool> keep) =>
+        var positiveNotGbp = RowPredicate.Column("amount").GreaterThan(0) & !RowPredicate.Column("currency").In("GBP");
+        var noNoteOrOld = RowPredicate.Column("note").IsNull() | RowPredicate.Column("day").LessThan(new DateOnly(2024, 1, 1));
+        var even = RowPredicate.Column("amount").Where((double v) => v % 2 == 0);                 // row lambda
+        var positive = RowPredicate.Column("amount").Where((ReadOnlySpan<double> v, Span<bool> keep) =>
         {
             for (var i = 0; i < v.Length; i++) keep[i] = v[i] > 0;                             // span lambda
         });
-        var skuAb = Predicate.Column("sku").WhereUtf8(utf8 => utf8.StartsWith("AB-"u8));      // no strings created
+        var skuAb = RowPredicate.Column("sku").WhereUtf8(utf8 => utf8.StartsWith("AB-"u8));      // no strings created
         // </snippet:predicates>
         return [positiveNotGbp, noNoteOrOld, even, positive, skuAb];
     }

@@ -1,3 +1,6 @@
+using DataEng.Core.Stages;
+using DataEng.Core.Tables;
+
 namespace DataEng.Core.DocSnippets.Guides;
 
 /// <summary>The code of docs/lake.md.</summary>
@@ -6,14 +9,14 @@ public static class LakeGuide
     public static async Task<(ISource Read, LakeCommit? Last)> WriteReadCompactAsync(ISource source)
     {
         // <snippet:write-read-compact>
-        var options = new LakeWriterOptions { Mode = LakeWriteMode.Append };
+        var options = new LakeWriteOptions { Mode = LakeWriteMode.Append };
         options.PartitionBy.Add(PartitionSpec.Day("ts").As("dt"));        // dt=2024-03-31/
         options.Parquet.Compression = ParquetCompression.Zstd;
 
         var load = Pipeline.Create("orders").Extract(source).Load(Lake.Write("lake/orders", options)).Build();
         await load.RunAsync();
 
-        var read = Lake.Read("lake/orders", new LakeReaderOptions
+        var read = Lake.Read("lake/orders", new LakeReadOptions
         {
             Columns = ["id", "amount", "dt"],
             PartitionFilter = p => (DateOnly)p["dt"]! >= new DateOnly(2024, 3, 1),

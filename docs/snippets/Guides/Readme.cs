@@ -13,7 +13,7 @@ public static class ReadmeExample
             .Filter("amount", (double v) => v > 0)                       // vectorised, nulls dropped
             .Derive("amount_cents", "amount", (double v) => (long)Math.Round(v * 100))
             .Cast("id", DataTypes.Int32)                                  // overflow → clear error naming row and value
-            .Load(Lake.Write("lake/orders", new LakeWriterOptions         // Hive-partitioned Parquet, atomic manifest commits
+            .Load(Lake.Write("lake/orders", new LakeWriteOptions         // Hive-partitioned Parquet, atomic manifest commits
             {
                 PartitionBy = { PartitionSpec.Day("created_at") },
             }))

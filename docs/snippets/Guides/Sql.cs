@@ -1,4 +1,5 @@
 using System.Data.Common;
+using DataEng.Core.Stages;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 

@@ -28,7 +28,7 @@ public static class CsvDropFolder
             },
         };
 
-        var lakeOptions = new LakeWriterOptions();
+        var lakeOptions = new LakeWriteOptions();
         lakeOptions.PartitionBy.Add(PartitionSpec.Identity("day"));
 
         return Pipeline.Create("readings-inbox")

@@ -1,3 +1,4 @@
+using DataEng.Core.Checkpoints;
 using DataEng.Core.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,7 +17,7 @@ public static class WorkerService
 
         services.AddDataEngIncrementalPipeline("orders-to-lake", provider =>
         {
-            var lakeOptions = new LakeWriterOptions();
+            var lakeOptions = new LakeWriteOptions();
             lakeOptions.PartitionBy.Add(PartitionSpec.Identity("region"));
 
             return Pipeline.Create("orders-to-lake")                                               // same name as above
@@ -27,11 +28,11 @@ public static class WorkerService
                 })
                 .Extract(Sql.Incremental(
                     () => new SqliteConnection(connectionString),
-                    table: "orders",
-                    cursorColumn: "updated_at",                                                    // Unix milliseconds
-                    keyColumns: ["order_id"],
+                    "orders",
                     new IncrementalOptions
                     {
+                        CursorColumn = "updated_at",                                               // Unix milliseconds
+                        KeyColumns = ["order_id"],
                         CursorFromTime = now => now.ToUnixTimeMilliseconds(),
                         Lag = TimeSpan.FromSeconds(30),                                            // leave rows still being written
                         NumericLookback = 10 * 60 * 1000,                                          // re-read 10 minutes for late commits

@@ -37,7 +37,7 @@ public sealed class BatchComparison
 
         if (problems.Count > 0)
         {
-            throw new ArgumentException("Invalid batch comparison options: " + string.Join(" ", problems));
+            throw new DataEngValidationException(nameof(BatchComparison), problems);
         }
     }
 }

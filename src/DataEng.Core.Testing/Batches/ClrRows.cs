@@ -118,10 +118,17 @@ internal static class ClrRows
     {
         var problems = new List<string>();
         var getters = new Func<object, object?>[fields.Length];
+        var memberNames = members.Select(static m => m.Name).ToArray();
+        var fieldNames = fields.Select(static f => f.Name).ToArray();
         for (var i = 0; i < fields.Length; i++)
         {
-            var member = members.FirstOrDefault(m => m.Name == fields[i].Name) ?? members.FirstOrDefault(m => NamesMatch(m.Name, fields[i].Name));
-            if (member is null)
+            var index = ColumnNameMatcher.Find(memberNames, fields[i].Name, loose: true, out var ambiguous);
+            var member = index >= 0 && ambiguous < 0 ? members[index] : null;
+            if (ambiguous >= 0)
+            {
+                problems.Add($"column '{fields[i].Name}' matches both members '{memberNames[index]}' and '{memberNames[ambiguous]}' of {type.Name}");
+            }
+            else if (member is null)
             {
                 problems.Add($"column '{fields[i].Name}' has no member in {type.Name}");
             }
@@ -133,7 +140,7 @@ internal static class ClrRows
 
         foreach (var member in members)
         {
-            if (!fields.Any(f => NamesMatch(member.Name, f.Name)))
+            if (ColumnNameMatcher.Find(fieldNames, member.Name, loose: true, out _) < 0)
             {
                 problems.Add($"member '{member.Name}' of {type.Name} is not in the schema");
             }
@@ -215,7 +222,7 @@ internal static class ClrRows
         }
 
         var constructors = type.GetConstructors(BindingFlags.Public | BindingFlags.Instance)
-            .Select(c => (Ctor: c, Map: c.GetParameters().Select(p => System.Array.FindIndex(names, n => NamesMatch(p.Name!, n))).ToArray()))
+            .Select(c => (Ctor: c, Map: c.GetParameters().Select(p => ColumnOf(names, p.Name!)).ToArray()))
             .Where(static c => c.Map.All(static i => i >= 0))
             .OrderByDescending(static c => c.Map.Length)
             .ToList();
@@ -229,7 +236,7 @@ internal static class ClrRows
         var parameters = constructor?.GetParameters() ?? [];
         var setters = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(static p => p.SetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0)
-            .Select(p => (Property: p, Column: System.Array.FindIndex(names, n => NamesMatch(p.Name, n))))
+            .Select(p => (Property: p, Column: ColumnOf(names, p.Name)))
             .Where(s => s.Column >= 0 && !map.Contains(s.Column))
             .ToArray();
         return values =>
@@ -302,8 +309,14 @@ internal static class ClrRows
         return array;
     }
 
-    private static bool NamesMatch(string member, string column)
-        => string.Equals(member.Replace("_", "", StringComparison.Ordinal), column.Replace("_", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
+    /// <summary>Finds a member's column by the rule rows are read with in pipelines (<see cref="ColumnNameMatcher"/>).</summary>
+    private static int ColumnOf(string[] names, string member)
+    {
+        var index = ColumnNameMatcher.Find(names, member, loose: true, out var ambiguous);
+        return ambiguous < 0
+            ? index
+            : throw new InvalidOperationException($"'{member}' matches both columns '{names[index]}' and '{names[ambiguous]}' (ignoring case and underscores); rename one of them.");
+    }
 
     private static bool IsTuple(Type type)
         => type.IsGenericType && (type.FullName!.StartsWith("System.ValueTuple`", StringComparison.Ordinal) || type.FullName.StartsWith("System.Tuple`", StringComparison.Ordinal));

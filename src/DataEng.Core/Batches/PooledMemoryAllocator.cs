@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using Apache.Arrow.Memory;
 
-namespace DataEng.Core;
+namespace DataEng.Core.Memory;
 
 /// <summary>
 /// An Arrow <see cref="MemoryAllocator"/> that keeps released buffers in size-class pools and hands them out again,
@@ -50,19 +50,14 @@ public sealed class PooledMemoryAllocator : MemoryAllocator, IDisposable
 
     /// <summary>Creates a pooled allocator.</summary>
     /// <param name="options">The options; validated here.</param>
-    /// <exception cref="ArgumentException">The options are not valid; the message lists every problem.</exception>
+    /// <exception cref="DataEngValidationException">The options are not valid; every problem is listed.</exception>
     public PooledMemoryAllocator(PooledMemoryAllocatorOptions options)
         : base(DefaultAlignment)
     {
         // A constructor that throws still leaves an object to finalize: nothing to release yet.
         GC.SuppressFinalize(this);
         ArgumentNullException.ThrowIfNull(options);
-        var problems = options.Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("Invalid pooled allocator options: " + string.Join(" ", problems), nameof(options));
-        }
-
+        ValidationProblems.ThrowIfAny(nameof(PooledMemoryAllocatorOptions), options.Validate());
         _maxRetainedBytes = options.MaxRetainedBytes;
         _maxPooledBufferSize = options.MaxPooledBufferSize;
         _classes = new SizeClass[ClassIndex(_maxPooledBufferSize) + 1];
@@ -312,35 +307,5 @@ public sealed class PooledMemoryAllocator : MemoryAllocator, IDisposable
                 allocator.Return(block, classIndex, size);
             }
         }
-    }
-}
-
-/// <summary>Options of a <see cref="PooledMemoryAllocator"/>.</summary>
-public sealed class PooledMemoryAllocatorOptions
-{
-    /// <summary>Gets or sets the most bytes the pools keep for reuse; released buffers beyond it are freed.</summary>
-    /// <value>The default value is 256 MiB. Must not be negative (0 disables retention).</value>
-    public long MaxRetainedBytes { get; set; } = 256L * 1024 * 1024;
-
-    /// <summary>Gets or sets the largest buffer that is pooled; larger requests are allocated and freed directly.</summary>
-    /// <value>The default value is 64 MiB. Must be between 64 bytes and 1 GiB.</value>
-    public int MaxPooledBufferSize { get; set; } = 64 * 1024 * 1024;
-
-    /// <summary>Returns every problem with these options.</summary>
-    /// <returns>The problems; empty when the options are valid.</returns>
-    public IReadOnlyList<string> Validate()
-    {
-        var problems = new List<string>();
-        if (MaxRetainedBytes < 0)
-        {
-            problems.Add($"{nameof(MaxRetainedBytes)} must not be negative (was {MaxRetainedBytes}).");
-        }
-
-        if (MaxPooledBufferSize is < 64 or > 1024 * 1024 * 1024)
-        {
-            problems.Add($"{nameof(MaxPooledBufferSize)} must be between 64 and 1073741824 (was {MaxPooledBufferSize}).");
-        }
-
-        return problems;
     }
 }

@@ -1,6 +1,6 @@
 using Apache.Arrow;
 
-namespace DataEng.Core;
+namespace DataEng.Core.Stages;
 
 /// <summary>
 /// Helpers for the ownership rule of the library: whoever holds a batch disposes it exactly once or hands it on;

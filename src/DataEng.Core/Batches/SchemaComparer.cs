@@ -1,7 +1,7 @@
 using Apache.Arrow;
 using Apache.Arrow.Types;
 
-namespace DataEng.Core;
+namespace DataEng.Core.Diagnostics;
 
 /// <summary>Compares Arrow schemas by field names, types (with units, time zones, precision) and nullability.</summary>
 public static class SchemaComparer

@@ -1,7 +1,7 @@
 using Apache.Arrow;
 using Apache.Arrow.Types;
 
-namespace DataEng.Core;
+namespace DataEng.Core.Diagnostics;
 
 /// <summary>Readable renderings of Arrow schemas and types for messages.</summary>
 public static class SchemaText

@@ -1,6 +1,6 @@
 using Apache.Arrow;
 
-namespace DataEng.Core;
+namespace DataEng.Core.Checkpoints;
 
 /// <summary>Turns a sink that records its commits elsewhere into an <see cref="ICheckpointingSink"/>.</summary>
 public static class CheckpointingSinkExtensions

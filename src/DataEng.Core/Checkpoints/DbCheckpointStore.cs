@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 
-namespace DataEng.Core;
+namespace DataEng.Core.Checkpoints;
 
 /// <summary>
 /// The base of checkpoint stores in a relational database (the SQLite and PostgreSQL stores): the committed state of

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace DataEng.Core;
+namespace DataEng.Core.Checkpoints;
 
 /// <summary>
 /// A checkpoint store in a folder: one JSON file per pipeline, replaced atomically and durably (temporary file,

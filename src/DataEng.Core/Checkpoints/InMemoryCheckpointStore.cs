@@ -1,4 +1,4 @@
-namespace DataEng.Core;
+namespace DataEng.Core.Checkpoints;
 
 /// <summary>
 /// A checkpoint store held in memory, for tests and for pipelines whose state need not survive the process.

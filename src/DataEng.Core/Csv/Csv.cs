@@ -19,7 +19,7 @@ public static class Csv
     /// <param name="path">The file path (as given, it appears in errors).</param>
     /// <param name="options">Options, or <see langword="null"/> for defaults.</param>
     /// <returns>The source.</returns>
-    /// <exception cref="ArgumentException">The options are not valid; the message lists every problem.</exception>
+    /// <exception cref="DataEngValidationException">The options are not valid; every problem is listed.</exception>
     public static ISource File(string path, CsvSourceOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -36,7 +36,7 @@ public static class Csv
     /// <param name="options">Options, or <see langword="null"/> for defaults. Without a schema, it is inferred from the
     /// first file.</param>
     /// <returns>The source.</returns>
-    /// <exception cref="ArgumentException">The options are not valid; the message lists every problem.</exception>
+    /// <exception cref="DataEngValidationException">The options are not valid; every problem is listed.</exception>
     public static ISource Files(string directory, string searchPattern = "*.csv", CsvSourceOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
@@ -63,7 +63,7 @@ public static class Csv
     /// <param name="displayName">The name of the data in errors (for example the object key).</param>
     /// <param name="options">Options, or <see langword="null"/> for defaults.</param>
     /// <returns>The source.</returns>
-    /// <exception cref="ArgumentException">The options are not valid; the message lists every problem.</exception>
+    /// <exception cref="DataEngValidationException">The options are not valid; every problem is listed.</exception>
     public static ISource Stream(Func<System.IO.Stream> open, string displayName, CsvSourceOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(open);
@@ -75,12 +75,7 @@ public static class Csv
     private static CsvSourceOptions Validated(CsvSourceOptions? options)
     {
         options = options?.Clone() ?? new CsvSourceOptions();
-        var problems = options.Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("The CSV source options are not valid:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(static p => "  - " + p)), nameof(options));
-        }
-
+        ValidationProblems.ThrowIfAny(nameof(CsvSourceOptions), options.Validate());
         return options;
     }
 }

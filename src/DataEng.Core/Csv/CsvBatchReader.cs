@@ -56,9 +56,10 @@ internal sealed class CsvBatchReader
     public long RowsRead { get; private set; }
 
     /// <summary>
-    /// Gets or sets what happens to a row with a value that does not convert: the handler receives the error and
-    /// returns <see langword="true"/> to skip the row, or <see langword="false"/> (or throws) to fail the read.
-    /// Malformed records (quoting, field count) always fail.
+    /// Gets or sets what happens to a bad row (a record with too few or too many fields, or a value that does not
+    /// convert): the handler receives the error and returns <see langword="true"/> to skip the row, or
+    /// <see langword="false"/> (or throws) to fail the read. Malformed quoting always fails: the reader cannot tell
+    /// where the next record starts.
     /// </summary>
     /// <value>The default value is <see langword="null"/>: the error is thrown.</value>
     internal Func<DataFormatException, bool>? BadRowHandler { get; set; }
@@ -99,6 +100,16 @@ internal sealed class CsvBatchReader
     private bool ParseRow(int row)
     {
         var records = _records;
+        if (records.FieldCountError() is { } countError)
+        {
+            if (BadRowHandler?.Invoke(countError) == true)
+            {
+                return false;
+            }
+
+            throw countError;
+        }
+
         for (var column = 0; column < _writers.Length; column++)
         {
             var writer = _writers[column];

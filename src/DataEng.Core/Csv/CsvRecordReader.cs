@@ -5,8 +5,8 @@ namespace DataEng.Core;
 /// <summary>
 /// Reads the records of one CSV input with Sylvan.Data.Csv and tracks where each starts: the physical, 1-based line
 /// (a quoted field may span lines). Reads the header itself, skips blank lines, and throws a
-/// <see cref="DataFormatException"/> naming the input, the line and the column for a record with the wrong number of
-/// fields or malformed quoting.
+/// <see cref="DataFormatException"/> naming the input, the line and the column for malformed quoting. A record with the
+/// wrong number of fields is reported by <see cref="FieldCountError"/>, so that a bad-row policy can skip it.
 /// </summary>
 /// <remarks>
 /// Sylvan chooses between LF/CR LF and CR-only line endings from the first CR or LF in its buffer, even when that
@@ -120,7 +120,8 @@ internal sealed class CsvRecordReader : IDisposable
         }
     }
 
-    /// <summary>Moves to the next data record.</summary>
+    /// <summary>Moves to the next data record, which may have the wrong number of fields: check
+    /// <see cref="FieldCountError"/> before reading its fields.</summary>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns><see langword="false"/> at the end of the input.</returns>
     public async ValueTask<bool> ReadAsync(CancellationToken cancellationToken)
@@ -134,11 +135,11 @@ internal sealed class CsvRecordReader : IDisposable
             return false;
         }
 
-        CheckFieldCount();
         return true;
     }
 
-    /// <summary>Moves to the next data record, synchronously.</summary>
+    /// <summary>Moves to the next data record, synchronously; check <see cref="FieldCountError"/> as for
+    /// <see cref="ReadAsync"/>.</summary>
     /// <returns><see langword="false"/> at the end of the input.</returns>
     public bool Read()
     {
@@ -151,8 +152,25 @@ internal sealed class CsvRecordReader : IDisposable
             return false;
         }
 
-        CheckFieldCount();
         return true;
+    }
+
+    /// <summary>Gets the number of fields of the current record (it differs from <see cref="FieldCount"/> in a bad record).</summary>
+    public int RecordFieldCount => _csv.RowFieldCount;
+
+    /// <summary>Returns the error of a current record whose number of fields differs from the header's, naming the
+    /// input, the line and (for a short record) the first missing column.</summary>
+    /// <returns>The error, or <see langword="null"/> when the record has the right number of fields.</returns>
+    public DataFormatException? FieldCountError()
+    {
+        var count = _csv.RowFieldCount;
+        if (count == _header.Length)
+        {
+            return null;
+        }
+
+        var column = count < _header.Length ? _header[count] : null;
+        return new DataFormatException(Name, Line, column, $"the record has {count} fields, expected {_header.Length}");
     }
 
     /// <summary>Returns a field of the current record: unquoted and unescaped, valid until the next read.</summary>
@@ -319,16 +337,6 @@ internal sealed class CsvRecordReader : IDisposable
         Line = _nextLine;
         _nextLine += CountLineBreaks(raw);
         return _csv.RowFieldCount != 1 || !raw.TrimEnd("\r\n").IsEmpty; // a blank line is skipped
-    }
-
-    private void CheckFieldCount()
-    {
-        var count = _csv.RowFieldCount;
-        if (count != _header.Length)
-        {
-            var column = count < _header.Length ? _header[count] : null;
-            throw new DataFormatException(Name, Line, column, $"the record has {count} fields, expected {_header.Length}");
-        }
     }
 
     private DataFormatException Malformed(CsvFormatException e)

@@ -42,8 +42,20 @@ internal static class CsvSchemaInference
 
         var options = settings.Options;
         var rows = 0;
+        var skipsBadRows = options.BadRows is { Action: BadRowAction.Skip or BadRowAction.DeadLetter };
         while (rows < options.InferenceRows && records.Read())
         {
+            if (records.FieldCountError() is { } error)
+            {
+                // The read applies the bad-row policy to this record; the sample only leaves it out.
+                if (skipsBadRows)
+                {
+                    continue;
+                }
+
+                throw error;
+            }
+
             rows++;
             for (var i = 0; i < guesses.Length; i++)
             {

@@ -69,13 +69,16 @@ internal sealed class CsvSource : ISource
         }
     }
 
-    /// <summary>The current (bad) record's fields by header name, for dead letters.</summary>
-    private static Dictionary<string, string?> RawFields(CsvRecordReader records)
+    /// <summary>The current (bad) record's fields by header name, for dead letters: a short record lacks the missing
+    /// columns, and the extra fields of a long one are named by position (<c>#5</c>, <c>#6</c>, …).</summary>
+    internal static Dictionary<string, string?> RawFields(CsvRecordReader records)
     {
-        var fields = new Dictionary<string, string?>(records.FieldCount, StringComparer.Ordinal);
-        for (var i = 0; i < records.FieldCount; i++)
+        var count = records.RecordFieldCount;
+        var fields = new Dictionary<string, string?>(count, StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
         {
-            fields[records.Header[i]] = records.Field(i).ToString();
+            var name = i < records.FieldCount ? records.Header[i] : "#" + (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            fields.TryAdd(name, records.Field(i).ToString());
         }
 
         return fields;

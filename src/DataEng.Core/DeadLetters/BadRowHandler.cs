@@ -1,4 +1,4 @@
-namespace DataEng.Core;
+namespace DataEng.Core.Stages;
 
 /// <summary>
 /// Applies a <see cref="BadRowPolicy"/> for one stage in one run: stages (a CSV reader, a cast, a validation) report
@@ -60,7 +60,10 @@ public sealed class BadRowHandler
         ArgumentNullException.ThrowIfNull(rawValues);
         if (_policy.Action == BadRowAction.Fail)
         {
-            throw new DataFormatException(Stage, null, null, $"bad row at {position}: {error} (set a BadRowPolicy to skip or dead-letter bad rows)", cause);
+            const string Hint = "(set BadRowPolicy.Action to Skip or DeadLetter to go on without bad rows)";
+            throw cause is DataFormatException { Source: { } file, Problem: { } problem } located
+                ? new DataFormatException(file, located.Row, located.Column, $"{problem} {Hint}", cause)
+                : new DataFormatException(Stage, null, null, $"bad row at {position}: {error} {Hint}", cause);
         }
 
         Rejected++;
@@ -74,6 +77,8 @@ public sealed class BadRowHandler
             throw new DataEngException($"Stage '{Stage}' rejected more than {_policy.MaxCount} rows in run {_context.RunNumber} of '{_context.PipelineName}' (the last at {position}: {error}); nothing was committed. Fix the input or raise {nameof(BadRowPolicy.MaxCount)}.", cause);
         }
 
+        _context.Rejected.Add(Stage, deadLettered: _policy.Action == BadRowAction.DeadLetter);
+        DataEngTelemetry.RejectedRows.Add(1, new("dataeng.pipeline", _context.PipelineName), new("dataeng.stage", Stage), new("dataeng.action", _policy.Action == BadRowAction.DeadLetter ? "dead-letter" : "skip"));
         if (_policy.Action == BadRowAction.DeadLetter)
         {
             _letters.Add(new DeadLetter(_context.PipelineName, _context.RunNumber, _context.RunId, Stage, position, error, rawValues));

@@ -1,19 +1,5 @@
 namespace DataEng.Core;
 
-/// <summary>What a stage does with a bad row (a parse error, a failed cast, a transform's rejection).</summary>
-public enum BadRowAction
-{
-    /// <summary>The run fails on the first bad row (the default).</summary>
-    Fail,
-
-    /// <summary>The row is dropped and counted.</summary>
-    Skip,
-
-    /// <summary>The row is dropped, counted, and written to the dead-letter target with its raw values, the error,
-    /// the stage, the run and its position.</summary>
-    DeadLetter,
-}
-
 /// <summary>The bad-row policy of one stage: fail, skip or dead-letter, with thresholds per run.</summary>
 public sealed class BadRowPolicy
 {
@@ -66,38 +52,5 @@ public sealed class BadRowPolicy
         return problems;
     }
 
-    internal void ThrowIfInvalid(string stage)
-    {
-        var problems = Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException($"The bad-row policy of '{stage}' is not valid:{Environment.NewLine}  - {string.Join(Environment.NewLine + "  - ", problems)}");
-        }
-    }
-}
-
-/// <summary>One dead-lettered row.</summary>
-/// <param name="PipelineName">The pipeline.</param>
-/// <param name="RunNumber">The run.</param>
-/// <param name="RunId">The run id.</param>
-/// <param name="Stage">The stage that rejected the row.</param>
-/// <param name="Position">Where the row was in the source (file and line, page and row…).</param>
-/// <param name="Error">Why it was rejected.</param>
-/// <param name="RawValues">The row's raw values by column, as text (null for a null value).</param>
-public sealed record DeadLetter(string PipelineName, long RunNumber, string RunId, string Stage, string Position, string Error, IReadOnlyDictionary<string, string?> RawValues);
-
-/// <summary>Where dead-lettered rows are written, once per stage and run.</summary>
-public interface IDeadLetterTarget
-{
-    /// <summary>Gets a description for logs.</summary>
-    string Name { get; }
-
-    /// <summary>Writes the dead letters of one stage in one run. Writing the same (pipeline, run, stage) again replaces
-    /// the earlier write (a rerun of a failed run).</summary>
-    /// <param name="rows">The rows.</param>
-    /// <param name="context">The run.</param>
-    /// <param name="stage">The stage.</param>
-    /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>A task that completes when the rows are durable.</returns>
-    ValueTask WriteAsync(IReadOnlyList<DeadLetter> rows, RunContext context, string stage, CancellationToken cancellationToken = default);
+    internal void ThrowIfInvalid(string stage) => ValidationProblems.ThrowIfAny($"{nameof(BadRowPolicy)} of '{stage}'", Validate());
 }

@@ -143,6 +143,101 @@ internal readonly struct CursorValue : IEquatable<CursorValue>, IComparable<Curs
         _ => "str:" + _string,
     };
 
+    /// <summary>
+    /// Returns the value as a reader would write it in the cursor's own type: <c>42</c>, <c>12.50</c>,
+    /// <c>2026-03-01</c>, ISO-8601 for date/times and timestamps (<c>2024-05-03T09:57:00Z</c>, with as many fractional
+    /// digits as the value needs, up to the unit's), the string itself. Unlike <see cref="Encode"/> it does not name
+    /// the kind, so it cannot be parsed back exactly; it is for results, logs and health reports.
+    /// </summary>
+    public string ToDisplayString()
+    {
+        switch (Kind)
+        {
+            case CursorKind.Integer:
+                return _integer.ToString(CultureInfo.InvariantCulture);
+            case CursorKind.Decimal:
+                return _decimal.ToString(CultureInfo.InvariantCulture);
+            case CursorKind.Double:
+                return _double.ToString("R", CultureInfo.InvariantCulture);
+            case CursorKind.Date:
+                return DateOnly.FromDayNumber((int)_integer).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            case CursorKind.DateTime:
+                {
+                    var kind = (DateTimeKind)_detail;
+                    var text = Iso(_integer, 7);
+                    return kind == DateTimeKind.Utc ? text + "Z" : text;
+                }
+
+            case CursorKind.DateTimeOffset:
+                {
+                    var offset = TimeSpan.FromMinutes((double)_decimal);
+                    var local = new DateTimeOffset(_integer, TimeSpan.Zero).ToOffset(offset);
+                    var sign = offset < TimeSpan.Zero ? '-' : '+';
+                    return Iso(local.Ticks, 7) + (offset == TimeSpan.Zero ? "Z" : $"{sign}{Math.Abs(offset.Hours):00}:{Math.Abs(offset.Minutes):00}");
+                }
+
+            case CursorKind.Timestamp:
+                {
+                    // Timestamps are instants since the Unix epoch (the clock and the lag treat them as UTC).
+                    var (perSecond, digits) = Unit switch
+                    {
+                        TimeUnit.Nanosecond => (1_000_000_000L, 9),
+                        TimeUnit.Microsecond => (1_000_000L, 6),
+                        TimeUnit.Millisecond => (1_000L, 3),
+                        _ => (1L, 0),
+                    };
+                    var seconds = FloorDiv(_integer, perSecond);
+                    var fraction = _integer - (seconds * perSecond);
+                    if (seconds > (DateTime.MaxValue.Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerSecond || seconds < -DateTime.UnixEpoch.Ticks / TimeSpan.TicksPerSecond)
+                    {
+                        return Encode();
+                    }
+
+                    var text = new DateTime(DateTime.UnixEpoch.Ticks + (seconds * TimeSpan.TicksPerSecond), DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+                    if (fraction != 0)
+                    {
+                        text += "." + fraction.ToString(CultureInfo.InvariantCulture).PadLeft(digits, '0').TrimEnd('0');
+                    }
+
+                    return text + "Z";
+                }
+
+            default:
+                return _string!;
+        }
+    }
+
+    /// <summary>Returns the display form (<see cref="ToDisplayString"/>) of an encoded value, or the text itself when
+    /// it is not an encoded cursor value (a custom source's bound).</summary>
+    /// <param name="encoded">The text of <see cref="Encode"/>, or <see langword="null"/>.</param>
+    /// <returns>The display form, or <see langword="null"/> for <see langword="null"/>.</returns>
+    public static string? Display(string? encoded)
+    {
+        if (encoded is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Decode(encoded).ToDisplayString();
+        }
+        catch (DataFormatException)
+        {
+            return encoded;
+        }
+    }
+
+    /// <summary>The date and time of .NET ticks in ISO-8601 (no offset), with the fraction trimmed to what the value
+    /// needs (at most <paramref name="digits"/> digits).</summary>
+    private static string Iso(long ticks, int digits)
+    {
+        var time = new DateTime(ticks, DateTimeKind.Unspecified);
+        var text = time.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture);
+        var fraction = ticks % TimeSpan.TicksPerSecond;
+        return fraction == 0 ? text : text + "." + fraction.ToString(CultureInfo.InvariantCulture).PadLeft(7, '0')[..digits].TrimEnd('0');
+    }
+
     public static CursorValue Decode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -1,6 +1,4 @@
-using Microsoft.Extensions.Logging;
-
-namespace DataEng.Core;
+namespace DataEng.Core.Checkpoints;
 
 /// <summary>
 /// A source that reads only what is new since the last committed run. Before each run,
@@ -15,63 +13,4 @@ public interface IIncrementalSource : ISource
     /// <param name="cancellationToken">Cancels the planning.</param>
     /// <returns>The plan; disposing it forgets the plan if the run never read it.</returns>
     ValueTask<IncrementalPlan> PlanAsync(IncrementalPlanContext context, CancellationToken cancellationToken = default);
-}
-
-/// <summary>What an incremental source gets to plan one run.</summary>
-/// <param name="PipelineName">The pipeline.</param>
-/// <param name="RunNumber">The number of the run being planned.</param>
-/// <param name="RunId">The id of the run being planned: <see cref="ISource.ReadAsync"/> receives a context with this id.</param>
-/// <param name="LastCommit">The last committed run with its properties, or <see langword="null"/> for the first run.</param>
-/// <param name="TimeProvider">The pipeline's clock.</param>
-/// <param name="Logger">The pipeline's logger.</param>
-public sealed record IncrementalPlanContext(string PipelineName, long RunNumber, string RunId, CommittedRun? LastCommit, TimeProvider TimeProvider, ILogger Logger);
-
-/// <summary>The range one incremental run reads.</summary>
-public sealed class IncrementalPlan : IDisposable
-{
-    private Action? _forget;
-
-    /// <summary>Creates a plan.</summary>
-    /// <param name="low">The inclusive lower bound as text, or <see langword="null"/> when unbounded.</param>
-    /// <param name="high">The inclusive upper bound as text, or <see langword="null"/> when there is nothing to read.</param>
-    /// <param name="isEmpty">Whether the range holds nothing.</param>
-    /// <param name="forget">Called once when the plan is disposed, to release what the source kept for the run.</param>
-    public IncrementalPlan(string? low, string? high, bool isEmpty, Action? forget = null)
-    {
-        Low = low;
-        High = high;
-        IsEmpty = isEmpty;
-        _forget = forget;
-    }
-
-    /// <summary>Gets the inclusive lower bound as text, or <see langword="null"/> when unbounded.</summary>
-    public string? Low { get; }
-
-    /// <summary>Gets the inclusive upper bound as text, or <see langword="null"/> when there is nothing to read.</summary>
-    public string? High { get; }
-
-    /// <summary>Gets a value indicating whether the range holds nothing (the run still commits, carrying the state on).</summary>
-    public bool IsEmpty { get; }
-
-    /// <summary>
-    /// Gets a value indicating whether the source knows no upper bound (for example <see cref="Incremental.Over"/>
-    /// reading a full snapshot without a lag): <see cref="High"/> then holds the largest value of the cursor's type,
-    /// and the run reads everything from <see cref="Low"/> on.
-    /// </summary>
-    /// <value>The default value is <see langword="false"/>.</value>
-    public bool IsHighUnbounded { get; init; }
-
-    /// <summary>Gets the lower bound for display: <see cref="Low"/>, or <c>unbounded</c> when there is none.</summary>
-    public string DisplayLow => Low ?? IncrementalCommitKeys.Unbounded;
-
-    /// <summary>Gets the upper bound for display: <see cref="High"/>, <c>unbounded</c> when
-    /// <see cref="IsHighUnbounded"/>, or <c>(nothing)</c> when there is nothing to read.</summary>
-    public string DisplayHigh => IsHighUnbounded ? IncrementalCommitKeys.Unbounded : High ?? "(nothing)";
-
-    /// <summary>Returns the range for display, for example <c>[int:10, unbounded]</c>.</summary>
-    /// <returns>The range as <c>[</c><see cref="DisplayLow"/><c>, </c><see cref="DisplayHigh"/><c>]</c>.</returns>
-    public override string ToString() => $"[{DisplayLow}, {DisplayHigh}]";
-
-    /// <inheritdoc />
-    public void Dispose() => Interlocked.Exchange(ref _forget, null)?.Invoke();
 }

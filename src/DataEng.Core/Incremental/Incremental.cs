@@ -15,25 +15,22 @@ public static class Incremental
     /// The cursor keeps the exact value of its Arrow type (a nanosecond timestamp stays in nanoseconds).
     /// </summary>
     /// <param name="source">The source; it is read whole on every run.</param>
-    /// <param name="cursorColumn">The cursor column: an integer, decimal, floating-point, date or timestamp column.</param>
-    /// <param name="keyColumns">The key columns identifying a row.</param>
-    /// <param name="options">The incremental options (lag and lookback apply to date/time cursors), or
-    /// <see langword="null"/> for defaults.</param>
-    /// <param name="name">The stage name, or <see langword="null"/> for the source's name.</param>
+    /// <param name="options">The cursor and key columns (required), the name and the incremental settings (lag and
+    /// lookback apply to date/time cursors). They are copied: later changes do not reach the source.</param>
     /// <returns>The incremental source.</returns>
-    public static IIncrementalSource Over(ISource source, string cursorColumn, IReadOnlyList<string> keyColumns, IncrementalOptions? options = null, string? name = null)
+    /// <exception cref="DataEngValidationException">The options are not valid (or name a schema, which only a SQL
+    /// table has); every problem is listed.</exception>
+    public static IIncrementalSource Over(ISource source, IncrementalOptions options)
     {
         ArgumentNullException.ThrowIfNull(source);
-        ArgumentException.ThrowIfNullOrEmpty(cursorColumn);
-        ArgumentNullException.ThrowIfNull(keyColumns);
-        if (keyColumns.Count == 0)
-        {
-            throw new ArgumentException("At least one key column is needed.", nameof(keyColumns));
-        }
-
-        var resolved = (options ?? new IncrementalOptions()).Clone();
-        resolved.ThrowIfInvalid(name ?? source.Name);
-        return new FilteringSource(source, cursorColumn, [.. keyColumns], resolved, name ?? source.Name);
+        ArgumentNullException.ThrowIfNull(options);
+        var resolved = options.Clone();
+        var name = resolved.Name ?? source.Name;
+        var problems = new ValidationProblems();
+        problems.AddRange(resolved.Validate());
+        problems.AddIf(resolved.SchemaName is not null, $"{nameof(IncrementalOptions.SchemaName)} applies to a SQL table only; leave it unset for {nameof(Incremental)}.{nameof(Over)}.");
+        problems.ThrowIfAny($"{nameof(IncrementalOptions)} of '{name}'");
+        return new FilteringSource(source, resolved.CursorColumn, [.. resolved.KeyColumns], resolved, name);
     }
 
     private sealed class FilteringSource(ISource inner, string cursorColumn, string[] keyColumns, IncrementalOptions options, string name) : IIncrementalSource
@@ -66,7 +63,7 @@ public static class Incremental
 
             // A full snapshot has no maximum to ask for: the bound is the largest value of the type, lowered to
             // now − lag for date/time cursors. A bound left at the type's maximum is reported as unbounded.
-            var tracker = IncrementalTracker.Plan(options, name, cursorColumn, context.LastCommit, ceiling, context.TimeProvider.GetUtcNow(), sourceMaxIsCeiling: true);
+            var tracker = IncrementalTracker.Plan(options, name, cursorColumn, context.LastCommit, ceiling, context.TimeProvider.GetUtcNow(), sourceMaxIsCeiling: true, seesRowsBelowWindow: true);
             _plans[context.RunId] = tracker;
             var runId = context.RunId;
             return ValueTask.FromResult(new IncrementalPlan(tracker.Low?.Encode(), tracker.High?.Encode(), tracker.IsEmpty, () => _plans.TryRemove(runId, out _)) { IsHighUnbounded = tracker.IsHighUnbounded });
@@ -96,7 +93,13 @@ public static class Incremental
                     {
                         row++;
                         var value = CursorValue.FromArrow(cursors, i);
-                        if (value is { } v && (v > tracker.High!.Value || (tracker.Low is { } low && v < low)))
+                        if (value is { } v && tracker.Low is { } low && v < low)
+                        {
+                            tracker.SkipBelowWindow();
+                            continue;
+                        }
+
+                        if (value is { } above && above > tracker.High!.Value)
                         {
                             continue;
                         }
@@ -133,6 +136,7 @@ public static class Incremental
             }
 
             tracker.Complete(context.CommitProperties);
+            IncrementalTracker.ReportLateRows(tracker, name, context);
         }
 
         private static CursorValue? Ceiling(IArrowType type) => type switch

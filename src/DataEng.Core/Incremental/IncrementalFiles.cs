@@ -4,18 +4,6 @@ using Apache.Arrow;
 
 namespace DataEng.Core;
 
-/// <summary>The order in which an incremental file source sees new files.</summary>
-public enum FileOrder
-{
-    /// <summary>By name (ordinal): a new file must sort after the last one loaded (for example time-stamped names).</summary>
-    Name,
-
-    /// <summary>By last modification time, then name: files are settled once older than
-    /// <see cref="IncrementalOptions.Lag"/>, and <see cref="IncrementalOptions.Lookback"/> catches files that arrive with
-    /// an older time (copied with their time preserved).</summary>
-    ModifiedTime,
-}
-
 /// <summary>Incremental sources over the files of a folder: each run loads the files that are new since the last
 /// committed run, each file once.</summary>
 public static class IncrementalFiles
@@ -66,7 +54,12 @@ public static class IncrementalFiles
 
             files.Sort(static (a, b) => a.Cursor.CompareTo(b.Cursor) is var c && c != 0 ? c : string.CompareOrdinal(a.Name, b.Name));
             CursorValue? max = files.Count == 0 ? null : files[^1].Cursor;
-            var tracker = IncrementalTracker.Plan(options, name, order == FileOrder.Name ? "name" : "modified", context.LastCommit, max, context.TimeProvider.GetUtcNow());
+            var tracker = IncrementalTracker.Plan(options, name, order == FileOrder.Name ? "name" : "modified", context.LastCommit, max, context.TimeProvider.GetUtcNow(), seesRowsBelowWindow: true);
+            if (tracker.Low is { } below)
+            {
+                tracker.SkipBelowWindow(files.Count(f => f.Cursor < below));
+            }
+
             var inRange = tracker.IsEmpty
                 ? []
                 : files.Where(f => f.Cursor <= tracker.High!.Value && (tracker.Low is not { } low || f.Cursor >= low)).ToList();
@@ -98,6 +91,7 @@ public static class IncrementalFiles
             }
 
             plan.Tracker.Complete(context.CommitProperties);
+            IncrementalTracker.ReportLateRows(plan.Tracker, name, context);
         }
     }
 }

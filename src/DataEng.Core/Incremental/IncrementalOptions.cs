@@ -2,22 +2,9 @@ using Polly;
 
 namespace DataEng.Core;
 
-/// <summary>What an incremental source does with a row whose cursor is null.</summary>
-public enum NullCursorPolicy
-{
-    /// <summary>The run fails with a <see cref="DataFormatException"/> naming the row (the default).</summary>
-    Fail,
-
-    /// <summary>The row is skipped in every run.</summary>
-    Exclude,
-
-    /// <summary>The row is delivered once: its key is remembered in the checkpoint (bounded by
-    /// <see cref="IncrementalOptions.MaxWindowKeys"/>) so it is not delivered again.</summary>
-    Include,
-}
-
 /// <summary>
-/// Options of an incremental source: the cursor's start, lag and lookback window, the null-cursor policy and paging.
+/// Options of an incremental source: its name, cursor and key columns, the cursor's start, lag and lookback window,
+/// the null-cursor policy and paging.
 /// </summary>
 /// <remarks>
 /// <para>Each run reads the range <c>[low, high]</c>: <c>high</c> is fixed before reading, as
@@ -28,6 +15,25 @@ public enum NullCursorPolicy
 /// </remarks>
 public sealed class IncrementalOptions
 {
+    /// <summary>Gets or sets the stage name used in errors, logs and run results.</summary>
+    /// <value>The default value is <see langword="null"/>: the wrapped source's name for <see cref="Incremental.Over"/>,
+    /// <c>sql:</c> and the table (or <c>sql:query</c>) for <see cref="Sql.Incremental(Func{System.Data.Common.DbConnection}, string, IncrementalOptions)"/>.</value>
+    public string? Name { get; set; }
+
+    /// <summary>Gets or sets the cursor column: an integer, decimal, floating-point, date, timestamp or (SQL) string
+    /// column, ideally indexed together with the key columns. Required.</summary>
+    /// <value>The default value is an empty string, which is not valid.</value>
+    public string CursorColumn { get; set; } = "";
+
+    /// <summary>Gets or sets the key columns identifying a row (the primary key): they order ties of the cursor and
+    /// recognise rows read again. Required.</summary>
+    /// <value>The default value is empty, which is not valid.</value>
+    public IReadOnlyList<string> KeyColumns { get; set; } = [];
+
+    /// <summary>Gets or sets the schema of the table read by <see cref="Sql.Incremental(Func{System.Data.Common.DbConnection}, string, IncrementalOptions)"/>.</summary>
+    /// <value>The default value is <see langword="null"/>: the connection's default schema. Only a SQL table has one.</value>
+    public string? SchemaName { get; set; }
+
     /// <summary>Gets or sets the cursor value the first run starts at (inclusive): a <see cref="long"/> (or other
     /// integer), <see cref="decimal"/>, <see cref="double"/>, <see cref="DateOnly"/>, <see cref="DateTime"/>,
     /// <see cref="DateTimeOffset"/> or <see cref="string"/> of the cursor column's type.</summary>
@@ -78,6 +84,26 @@ public sealed class IncrementalOptions
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
+        if (Name is not null && string.IsNullOrWhiteSpace(Name))
+        {
+            problems.Add($"{nameof(Name)} must not be blank when set.");
+        }
+
+        if (string.IsNullOrEmpty(CursorColumn))
+        {
+            problems.Add($"{nameof(CursorColumn)} must name the cursor column.");
+        }
+
+        if (KeyColumns is null || KeyColumns.Count == 0 || KeyColumns.Any(string.IsNullOrEmpty) || KeyColumns.Distinct(StringComparer.Ordinal).Count() != KeyColumns.Count)
+        {
+            problems.Add($"{nameof(KeyColumns)} must name at least one key column, each once (the primary key).");
+        }
+
+        if (SchemaName is not null && string.IsNullOrWhiteSpace(SchemaName))
+        {
+            problems.Add($"{nameof(SchemaName)} must not be blank when set.");
+        }
+
         if (Lag < TimeSpan.Zero)
         {
             problems.Add($"{nameof(Lag)} must not be negative (was {Lag}).");
@@ -123,14 +149,10 @@ public sealed class IncrementalOptions
         return problems;
     }
 
-    internal IncrementalOptions Clone() => (IncrementalOptions)MemberwiseClone();
-
-    internal void ThrowIfInvalid(string source)
+    internal IncrementalOptions Clone()
     {
-        var problems = Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException($"The incremental options of '{source}' are not valid:{Environment.NewLine}  - {string.Join(Environment.NewLine + "  - ", problems)}");
-        }
+        var clone = (IncrementalOptions)MemberwiseClone();
+        clone.KeyColumns = KeyColumns is null ? [] : [.. KeyColumns];
+        return clone;
     }
 }

@@ -26,25 +26,22 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
     private readonly ConcurrentDictionary<string, RunPlan> _plans = new(StringComparer.Ordinal);
     private readonly Lazy<Shape> _shape;
 
-    public IncrementalSqlSource(SqlConnectionFactory connections, string? schemaName, string? table, string? baseQuery, string cursorColumn, IReadOnlyList<string> keyColumns, IncrementalOptions? options, string? name)
+    public IncrementalSqlSource(SqlConnectionFactory connections, string? table, string? baseQuery, IncrementalOptions options)
     {
         ArgumentNullException.ThrowIfNull(connections);
-        ArgumentException.ThrowIfNullOrEmpty(cursorColumn);
-        ArgumentNullException.ThrowIfNull(keyColumns);
-        if (keyColumns.Count == 0 || keyColumns.Any(string.IsNullOrEmpty))
-        {
-            throw new ArgumentException("At least one key column is needed (the primary key), and none may be empty.", nameof(keyColumns));
-        }
-
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Clone();
+        Name = _options.Name ?? "sql:" + (table ?? "query");
+        var problems = new ValidationProblems();
+        problems.AddRange(_options.Validate());
+        problems.AddIf(baseQuery is not null && _options.SchemaName is not null, $"{nameof(IncrementalOptions.SchemaName)} applies to a table; a base query names its tables itself.");
+        problems.ThrowIfAny($"{nameof(IncrementalOptions)} of '{Name}'");
         _connections = connections;
-        _schemaName = schemaName;
+        _schemaName = _options.SchemaName;
         _table = table;
         _baseQuery = baseQuery;
-        _cursorColumn = cursorColumn;
-        _keyColumns = [.. keyColumns];
-        Name = name ?? "sql:" + (table ?? "query");
-        _options = (options ?? new IncrementalOptions()).Clone();
-        _options.ThrowIfInvalid(Name);
+        _cursorColumn = _options.CursorColumn;
+        _keyColumns = [.. _options.KeyColumns];
         _shape = new Lazy<Shape>(InferShape, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -212,7 +209,7 @@ internal sealed class IncrementalSqlSource : IIncrementalSource
                                 kinds[i] = SqlTypeMapping.KindOf(SqlTypeMapping.SafeFieldType(reader, i));
                             }
 
-                            return (SqlTypeMapping.DeriveSchema(reader, Name), kinds, SqlTypeMapping.IsDynamicallyTyped(reader));
+                            return (SqlTypeMapping.DeriveSchema(reader, Name, connection: connection), kinds, SqlTypeMapping.IsDynamicallyTyped(reader));
                         }
                     }
                 }

@@ -16,7 +16,12 @@ internal sealed class IncrementalTracker
     private readonly HashSet<string> _priorNullKeys;
     private readonly List<(CursorValue Cursor, string Key)> _candidates = [];
     private readonly List<string> _newNullKeys = [];
+    private readonly List<CursorValue> _recent = [];
     private CursorValue? _maxDelivered;
+    private bool _countsBelowWindow;
+    private long _settledInRange;
+    private int _recentLimit;
+    private (long Rows, string Low)? _priorSettled;
 
     private IncrementalTracker(IncrementalOptions options, string source, string cursorColumn, CursorValue? watermark, HashSet<(CursorValue, string)> window, HashSet<string> nullKeys)
     {
@@ -52,6 +57,13 @@ internal sealed class IncrementalTracker
 
     public IReadOnlySet<string> PriorNullKeys => _priorNullKeys;
 
+    /// <summary>Gets the rows the source saw and skipped because their cursor is below <see cref="Low"/>.</summary>
+    public long BelowWindow { get; private set; }
+
+    /// <summary>Gets how many of <see cref="BelowWindow"/> were not there when the previous run read their range
+    /// (known after <see cref="Complete"/>): rows that arrived too late to be loaded.</summary>
+    public long LateRows { get; private set; }
+
     /// <summary>Plans a run: reads the committed state and fixes the bounds.</summary>
     /// <param name="options">The options.</param>
     /// <param name="source">The source name, for errors.</param>
@@ -63,7 +75,10 @@ internal sealed class IncrementalTracker
     /// and checkpoints written before the column's values were typed) into the column's kind, or null to keep them.</param>
     /// <param name="sourceMaxIsCeiling">Whether <paramref name="sourceMax"/> is the largest value of the cursor's type
     /// (the source cannot ask for its maximum), so that an upper bound left at it is reported as unbounded.</param>
-    public static IncrementalTracker Plan(IncrementalOptions options, string source, string cursorColumn, CommittedRun? last, CursorValue? sourceMax, DateTimeOffset now, Func<CursorValue, CursorValue>? normalize = null, bool sourceMaxIsCeiling = false)
+    /// <param name="seesRowsBelowWindow">Whether the source reads every row, also those below the window (a snapshot,
+    /// a folder), and reports them with <see cref="SkipBelowWindow"/>: the tracker then commits how many rows lie below
+    /// the next run's window, so that the next run can tell rows that arrived too late from rows loaded long ago.</param>
+    public static IncrementalTracker Plan(IncrementalOptions options, string source, string cursorColumn, CommittedRun? last, CursorValue? sourceMax, DateTimeOffset now, Func<CursorValue, CursorValue>? normalize = null, bool sourceMaxIsCeiling = false, bool seesRowsBelowWindow = false)
     {
         normalize ??= static v => v;
         CursorValue? watermark = null;
@@ -90,7 +105,14 @@ internal sealed class IncrementalTracker
             }
         }
 
-        var tracker = new IncrementalTracker(options, source, cursorColumn, watermark, window, nullKeys);
+        var tracker = new IncrementalTracker(options, source, cursorColumn, watermark, window, nullKeys) { _countsBelowWindow = seesRowsBelowWindow };
+        if (seesRowsBelowWindow && last?.Get(IncrementalCommitKeys.Settled) is { } settled
+            && settled.IndexOf(' ', StringComparison.Ordinal) is var space and > 0
+            && long.TryParse(settled.AsSpan(0, space), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var settledRows))
+        {
+            tracker._priorSettled = (settledRows, settled[(space + 1)..]);
+        }
+
         tracker.Low = watermark is { } wm
             ? wm.SubtractLookback(options.Lookback, options.NumericLookback)
             : CursorValue.FromClr(options.InitialValue) is { } initial ? normalize(initial) : null;
@@ -126,6 +148,10 @@ internal sealed class IncrementalTracker
         return tracker;
     }
 
+    /// <summary>Records rows the source saw and skipped because their cursor is below <see cref="Low"/>.</summary>
+    /// <param name="rows">How many.</param>
+    public void SkipBelowWindow(long rows = 1) => BelowWindow += rows;
+
     /// <summary>Decides whether a row is delivered, and records it.</summary>
     /// <param name="cursor">The row's cursor (null when the column is null).</param>
     /// <param name="key">The row's key text.</param>
@@ -153,6 +179,11 @@ internal sealed class IncrementalTracker
                 default:
                     throw new DataFormatException(_source, null, _cursorColumn, $"the cursor is null at {position} (key {key}). Set {nameof(IncrementalOptions.NullCursor)} to Exclude or Include to accept such rows.");
             }
+        }
+
+        if (_countsBelowWindow)
+        {
+            RememberInRange(c);
         }
 
         if (Watermark is { } w && c <= w && _priorWindow.Contains((c, key)))
@@ -184,6 +215,11 @@ internal sealed class IncrementalTracker
         if (_maxDelivered is { } max && (next is not { } w || max > w))
         {
             next = max;
+        }
+
+        if (_countsBelowWindow)
+        {
+            CompleteBelowWindow(properties, next);
         }
 
         if (next is { } watermark)
@@ -222,6 +258,63 @@ internal sealed class IncrementalTracker
         properties[IncrementalCommitKeys.High] = IsHighUnbounded ? IncrementalCommitKeys.Unbounded : High?.Encode() ?? string.Empty;
         properties[IncrementalCommitKeys.Rows] = Delivered.ToString(System.Globalization.CultureInfo.InvariantCulture);
         properties[IncrementalCommitKeys.Deduplicated] = Deduplicated.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Logs a warning and counts <see cref="LateRows"/> on the meter when a completed run skipped rows that
+    /// arrived too late.</summary>
+    /// <param name="tracker">The completed tracker.</param>
+    /// <param name="source">The source name.</param>
+    /// <param name="context">The run.</param>
+    public static void ReportLateRows(IncrementalTracker tracker, string source, RunContext context)
+    {
+        if (tracker.LateRows == 0)
+        {
+            return;
+        }
+
+        Log.LateRowsSkipped(context.Logger, source, tracker.LateRows, context.RunNumber, context.PipelineName, tracker.Low?.ToDisplayString() ?? IncrementalCommitKeys.Unbounded);
+        DataEngTelemetry.LateRows.Add(tracker.LateRows, new("dataeng.pipeline", context.PipelineName), new("dataeng.stage", source));
+    }
+
+    /// <summary>
+    /// Keeps the cursors of rows read inside the range that may still lie below the next run's window, counting those
+    /// that certainly will (below the largest watermark so far minus the lookback) instead of keeping them.
+    /// </summary>
+    private void RememberInRange(CursorValue cursor)
+    {
+        _recent.Add(cursor);
+        var limit = Math.Max(_recentLimit, (2 * _options.MaxWindowKeys) + 1024);
+        if (_recent.Count > limit)
+        {
+            var top = Watermark is { } w && (_maxDelivered is not { } m || w > m) ? w : _maxDelivered ?? cursor;
+            var floor = CursorValue.Max(top, cursor).SubtractLookback(_options.Lookback, _options.NumericLookback);
+            _settledInRange += _recent.RemoveAll(c => c < floor);
+
+            // When few rows could go (a wide window), wait for the list to double before looking again: linear overall.
+            _recentLimit = 2 * _recent.Count;
+        }
+    }
+
+    /// <summary>
+    /// Commits how many rows lie below the next run's window (<see cref="IncrementalCommitKeys.Settled"/>) and reports
+    /// the rows below this run's window that were not below it last time (<see cref="LateRows"/>). Both counts cover
+    /// the same range only when the window was not moved by a change of the lookback; otherwise no late rows are told.
+    /// </summary>
+    private void CompleteBelowWindow(IDictionary<string, string> properties, CursorValue? next)
+    {
+        if (_priorSettled is { } prior && Low is { } low && string.Equals(prior.Low, low.Encode(), StringComparison.Ordinal))
+        {
+            LateRows = Math.Max(0, BelowWindow - prior.Rows);
+        }
+
+        properties[IncrementalCommitKeys.BelowWindow] = BelowWindow.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        properties[IncrementalCommitKeys.LateRows] = LateRows.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (next is { } watermark)
+        {
+            var nextLow = watermark.SubtractLookback(_options.Lookback, _options.NumericLookback);
+            var settled = BelowWindow + _settledInRange + _recent.Count(c => c < nextLow);
+            properties[IncrementalCommitKeys.Settled] = settled.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + nextLow.Encode();
+        }
     }
 
     private static string WritePairs(IEnumerable<(string Cursor, string Key)> pairs)
@@ -286,36 +379,4 @@ internal sealed class IncrementalTracker
             throw new DataFormatException("checkpoint", null, IncrementalCommitKeys.NullKeys, "the null-cursor keys are not valid JSON; reset the checkpoint.", e);
         }
     }
-}
-
-/// <summary>The keys an incremental source adds to <see cref="SinkCommit.Properties"/> (and so to the checkpoint).</summary>
-public static class IncrementalCommitKeys
-{
-    /// <summary>The watermark: the largest cursor delivered so far, as typed text (for example <c>int:42</c>,
-    /// <c>ts:ns:1700000000123456789</c>, <c>dt:638400000000000000:Utc</c>).</summary>
-    public const string Watermark = "incremental.watermark";
-
-    /// <summary>The (cursor, key) pairs delivered inside the lookback window, as a JSON array, used to skip rows
-    /// read again.</summary>
-    public const string Window = "incremental.window";
-
-    /// <summary>The keys of rows with a null cursor that were delivered (policy <see cref="NullCursorPolicy.Include"/>).</summary>
-    public const string NullKeys = "incremental.null-keys";
-
-    /// <summary>The inclusive lower bound the run read from (empty when unbounded).</summary>
-    public const string Low = "incremental.low";
-
-    /// <summary>The inclusive upper bound the run read up to, fixed before reading (empty when nothing was read,
-    /// <see cref="Unbounded"/> when the source knows no upper bound).</summary>
-    public const string High = "incremental.high";
-
-    /// <summary>The value of <see cref="High"/> when the source knows no upper bound (see
-    /// <see cref="IncrementalPlan.IsHighUnbounded"/>).</summary>
-    public const string Unbounded = "unbounded";
-
-    /// <summary>The rows the source delivered in the run.</summary>
-    public const string Rows = "incremental.rows";
-
-    /// <summary>The rows read again and skipped because they were already delivered.</summary>
-    public const string Deduplicated = "incremental.deduplicated";
 }

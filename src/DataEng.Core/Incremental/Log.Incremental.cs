@@ -31,6 +31,9 @@ internal static partial class Log
     [LoggerMessage(608, LogLevel.Information, "Stage '{Stage}' dead-lettered {Rows} rows of run {RunNumber} to '{Target}'.")]
     public static partial void RowsDeadLettered(ILogger logger, string stage, long rows, long runNumber, string target);
 
+    [LoggerMessage(610, LogLevel.Warning, "Source '{Source}' skipped {Rows} rows in run {RunNumber} of pipeline '{PipelineName}' that arrived after their range was loaded: their cursor is below the window's lower bound {Low} (watermark − lookback). They are not loaded; widen IncrementalOptions.Lookback (or NumericLookback) to catch rows this late.")]
+    public static partial void LateRowsSkipped(ILogger logger, string source, long rows, long runNumber, string pipelineName, string low);
+
     [LoggerMessage(609, LogLevel.Warning, "Retrying '{Stage}' after a transient failure (attempt {Attempt}, delay {DelayMs} ms).")]
     public static partial void StageRetried(ILogger logger, Exception? exception, string stage, int attempt, double delayMs);
 }

@@ -4,7 +4,7 @@ using Apache.Arrow;
 using Apache.Arrow.Memory;
 using Apache.Arrow.Types;
 
-namespace DataEng.Core;
+namespace DataEng.Core.Kernels;
 
 /// <summary>
 /// Columnar kernels over Arrow record batches: select, rename, slice, take, concatenate, filter, cast and hash.
@@ -145,7 +145,7 @@ public static class BatchKernels
     /// <param name="allocator">Where output buffers come from; <see langword="null"/> for <see cref="PooledMemoryAllocator.Shared"/>.</param>
     /// <returns>A new batch; shares the input's buffers when every row passes.</returns>
     /// <exception cref="SchemaMismatchException">The predicate does not fit the batch; every problem is listed.</exception>
-    public static RecordBatch Filter(RecordBatch batch, Predicate predicate, MemoryAllocator? allocator = null)
+    public static RecordBatch Filter(RecordBatch batch, RowPredicate predicate, MemoryAllocator? allocator = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(predicate);

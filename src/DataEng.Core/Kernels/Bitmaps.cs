@@ -16,6 +16,9 @@ internal static class Bitmaps
 
     public static int ByteCount(int bits) => (bits + 7) >> 3;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Bit(ReadOnlySpan<byte> bits, int index) => (bits[index >> 3] >> (index & 7)) & 1;
+
     /// <summary>Copies <paramref name="count"/> bits from any bit offset to any bit offset.</summary>
     public static void Copy(ReadOnlySpan<byte> source, int sourceOffset, Span<byte> destination, int destinationOffset, int count)
     {
@@ -48,6 +51,69 @@ internal static class Bitmaps
         var mask = (byte)(1 << (index & 7));
         ref var b = ref bits[index >> 3];
         b = value ? (byte)(b | mask) : (byte)(b & ~mask);
+    }
+
+    /// <summary>Sets the bits <c>[start, start + count)</c>.</summary>
+    public static void SetRange(Span<byte> bits, int start, int count)
+    {
+        for (var i = start; i < start + count; i++)
+        {
+            bits[i >> 3] |= (byte)(1 << (i & 7));
+        }
+    }
+
+    /// <summary>Clears the bits <c>[start, start + count)</c>.</summary>
+    public static void ClearRange(Span<byte> bits, int start, int count)
+    {
+        for (var i = start; i < start + count; i++)
+        {
+            bits[i >> 3] &= (byte)~(1 << (i & 7));
+        }
+    }
+
+    /// <summary>
+    /// Gathers bits: bit <c>sourceOffset + indices[k]</c> of <paramref name="source"/> becomes bit
+    /// <c>destinationStart + k</c> of <paramref name="destination"/> (set or cleared, so the destination need not be
+    /// zeroed). Whole destination bytes are assembled in a register and stored once.
+    /// </summary>
+    /// <returns>The number of set bits gathered.</returns>
+    public static int Gather(ReadOnlySpan<byte> source, int sourceOffset, ReadOnlySpan<int> indices, Span<byte> destination, int destinationStart)
+    {
+        var set = 0;
+        var k = 0;
+        var n = indices.Length;
+        var position = destinationStart;
+
+        // Head: up to the next byte boundary, bit by bit.
+        for (; k < n && (position & 7) != 0; k++, position++)
+        {
+            var bit = Get(source, sourceOffset + indices[k]);
+            set += bit ? 1 : 0;
+            SetTo(destination, position, bit);
+        }
+
+        // Whole bytes.
+        for (; k + 8 <= n; k += 8, position += 8)
+        {
+            var b = 0;
+            for (var j = 0; j < 8; j++)
+            {
+                b |= Bit(source, sourceOffset + indices[k + j]) << j;
+            }
+
+            destination[position >> 3] = (byte)b;
+            set += BitOperations.PopCount((uint)b);
+        }
+
+        // Tail.
+        for (; k < n; k++, position++)
+        {
+            var bit = Get(source, sourceOffset + indices[k]);
+            set += bit ? 1 : 0;
+            SetTo(destination, position, bit);
+        }
+
+        return set;
     }
 
     /// <summary>Counts the set bits in <c>[offset, offset + count)</c>.</summary>

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace DataEng.Core;
 
-/// <summary>Data file names from <see cref="LakeWriterOptions.BasenameTemplate"/>, and the names of the metadata area.</summary>
+/// <summary>Data file names from <see cref="LakeWriteOptions.BasenameTemplate"/>, and the names of the metadata area.</summary>
 internal static class FileNaming
 {
     /// <summary>The metadata folder under the root (ignored by Hive readers: leading underscore, no <c>=</c>).</summary>
@@ -18,28 +18,28 @@ internal static class FileNaming
     {
         if (string.IsNullOrEmpty(template))
         {
-            yield return $"{nameof(LakeWriterOptions.BasenameTemplate)} must not be empty.";
+            yield return $"{nameof(LakeWriteOptions.BasenameTemplate)} must not be empty.";
             yield break;
         }
 
         if (!template.Contains("{n}", StringComparison.Ordinal))
         {
-            yield return $"{nameof(LakeWriterOptions.BasenameTemplate)} must contain {{n}} (was '{template}').";
+            yield return $"{nameof(LakeWriteOptions.BasenameTemplate)} must contain {{n}} (was '{template}').";
         }
 
         if (!template.Contains("{run}", StringComparison.Ordinal) && !template.Contains("{runid}", StringComparison.Ordinal))
         {
-            yield return $"{nameof(LakeWriterOptions.BasenameTemplate)} must contain {{run}} or {{runid}} (was '{template}').";
+            yield return $"{nameof(LakeWriteOptions.BasenameTemplate)} must contain {{run}} or {{runid}} (was '{template}').";
         }
 
         if (!template.EndsWith(".parquet", StringComparison.Ordinal))
         {
-            yield return $"{nameof(LakeWriterOptions.BasenameTemplate)} must end in .parquet (was '{template}').";
+            yield return $"{nameof(LakeWriteOptions.BasenameTemplate)} must end in .parquet (was '{template}').";
         }
 
         if (template.IndexOfAny(['/', '\\', '\0', ':', '*', '?', '"', '<', '>', '|']) >= 0 || template[0] is '.' or '_' || template.Contains("..", StringComparison.Ordinal))
         {
-            yield return $"{nameof(LakeWriterOptions.BasenameTemplate)} must be a plain file name that does not start with '.' or '_' (was '{template}').";
+            yield return $"{nameof(LakeWriteOptions.BasenameTemplate)} must be a plain file name that does not start with '.' or '_' (was '{template}').";
         }
     }
 
@@ -53,7 +53,7 @@ internal static class FileNaming
             .Replace("{n}", sequence.ToString("D5", CultureInfo.InvariantCulture), StringComparison.Ordinal);
         if (HivePath.ByteLength(name) > HivePath.MaxSegmentBytes)
         {
-            throw new DataEngException($"The data file name '{name}' is longer than {HivePath.MaxSegmentBytes} bytes; shorten {nameof(LakeWriterOptions.BasenameTemplate)}.");
+            throw new DataEngException($"The data file name '{name}' is longer than {HivePath.MaxSegmentBytes} bytes; shorten {nameof(LakeWriteOptions.BasenameTemplate)}.");
         }
 
         return name;

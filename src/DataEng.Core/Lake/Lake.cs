@@ -9,7 +9,7 @@ namespace DataEng.Core;
 /// </summary>
 /// <example>
 /// <code>
-/// var options = new LakeWriterOptions();
+/// var options = new LakeWriteOptions();
 /// options.PartitionBy.Add(PartitionSpec.Day("ts").As("dt"));
 /// var pipeline = Pipeline.Create("orders").Extract(source).Load(Lake.Write("lake/orders", options)).Build();
 /// </code>
@@ -20,12 +20,12 @@ public static class Lake
     /// <param name="root">The root folder (created when missing).</param>
     /// <param name="options">The options, or <see langword="null"/> for defaults (unpartitioned, append, Snappy).</param>
     /// <returns>The sink.</returns>
-    /// <exception cref="ArgumentException">The options are invalid; every problem is listed.</exception>
-    public static ISink Write(string root, LakeWriterOptions? options = null)
+    /// <exception cref="DataEngValidationException">The options are not valid; every problem is listed.</exception>
+    public static ISink Write(string root, LakeWriteOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
-        options ??= new LakeWriterOptions();
-        ThrowIfInvalid("lake writer", options.Validate());
+        options ??= new LakeWriteOptions();
+        ValidationProblems.ThrowIfAny(nameof(LakeWriteOptions), options.Validate());
         return new LakeSink(root, options.Clone());
     }
 
@@ -36,21 +36,13 @@ public static class Lake
     /// <param name="root">The root folder.</param>
     /// <param name="options">The options, or <see langword="null"/> for defaults (every column and partition).</param>
     /// <returns>The source. Its schema is read on first access.</returns>
-    /// <exception cref="ArgumentException">The options are invalid; every problem is listed.</exception>
-    public static ISource Read(string root, LakeReaderOptions? options = null)
+    /// <exception cref="DataEngValidationException">The options are not valid; every problem is listed.</exception>
+    public static ISource Read(string root, LakeReadOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
-        options ??= new LakeReaderOptions();
-        ThrowIfInvalid("lake reader", options.Validate());
-        return new LakeSource(root, new LakeReaderOptions
-        {
-            Name = options.Name,
-            Columns = options.Columns?.ToArray(),
-            PartitionFilter = options.PartitionFilter,
-            SnapshotVersion = options.SnapshotVersion,
-            IgnoreManifest = options.IgnoreManifest,
-            Parquet = options.Parquet,
-        });
+        options ??= new LakeReadOptions();
+        ValidationProblems.ThrowIfAny(nameof(LakeReadOptions), options.Validate());
+        return new LakeSource(root, options.Clone());
     }
 
     /// <summary>Opens a lake to list its commits, snapshots, files and partitions, recover or compact it.</summary>
@@ -60,12 +52,4 @@ public static class Lake
     /// <returns>The dataset.</returns>
     public static Task<LakeDataset> OpenAsync(string root, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
         => LakeDataset.OpenAsync(root, loggerFactory, cancellationToken);
-
-    private static void ThrowIfInvalid(string what, IReadOnlyList<string> problems)
-    {
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException($"Invalid {what} options:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(static p => "  - " + p)));
-        }
-    }
 }

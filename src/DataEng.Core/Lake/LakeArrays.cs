@@ -156,12 +156,12 @@ internal static class LakeArrays
     public static IArrowArray AllNull(IArrowType type, int length, MemoryAllocator allocator)
     {
         var validity = Zeros((length + 7) / 8, allocator);
-        var layout = ColumnPlan.Layout(type) ?? throw new NotSupportedException($"Cannot build nulls of type {SchemaText.Describe(type)}.");
-        ArrowBuffer[] buffers = layout.Kind switch
+        ArrowBuffer[] buffers = KernelTypes.GetLayout(type, out var width) switch
         {
-            ColumnKind.Fixed => [validity, Zeros(length * layout.Width, allocator)],
-            ColumnKind.Boolean => [validity, Zeros((length + 7) / 8, allocator)],
-            _ => [validity, Zeros((length + 1) * sizeof(int), allocator), ArrowBuffer.Empty],
+            Layout.FixedWidth => [validity, Zeros(length * width, allocator)],
+            Layout.Bitmap => [validity, Zeros((length + 7) / 8, allocator)],
+            Layout.VarBinary => [validity, Zeros((length + 1) * sizeof(int), allocator), ArrowBuffer.Empty],
+            _ => throw new NotSupportedException($"Cannot build nulls of type {SchemaText.Describe(type)}."),
         };
         return ArrowArrayFactory.BuildArray(new ArrayData(type, length, length, 0, buffers));
     }

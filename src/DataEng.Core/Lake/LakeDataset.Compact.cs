@@ -1,98 +1,7 @@
 using Apache.Arrow.Memory;
+using DataEng.Core.ParquetFormat;
 
 namespace DataEng.Core;
-
-/// <summary>Options of <see cref="LakeDataset.CompactAsync"/>.</summary>
-public sealed class LakeCompactionOptions
-{
-    /// <summary>Gets or sets the size files are merged up to; files at least this large are left alone.</summary>
-    /// <value>The default value is 128 MiB.</value>
-    public long TargetFileSizeBytes { get; set; } = 128L * 1024 * 1024;
-
-    /// <summary>Gets or sets how many small files a partition needs before it is compacted.</summary>
-    /// <value>The default value is 2.</value>
-    public int MinFilesPerPartition { get; set; } = 2;
-
-    /// <summary>Gets or sets a predicate choosing the partitions to compact.</summary>
-    /// <value>The default value is <see langword="null"/> (every partition).</value>
-    public Func<LakePartitionValues, bool>? PartitionFilter { get; set; }
-
-    /// <summary>Gets or sets the Parquet encoding of the new files (its row-group size applies).</summary>
-    /// <value>The default value is a new <see cref="ParquetWriteOptions"/>.</value>
-    public ParquetWriteOptions Parquet { get; set; } = new();
-
-    /// <summary>Gets or sets the limits applied when reading the old files.</summary>
-    /// <value>The default value is <see langword="null"/> (<see cref="ParquetReadOptions"/> defaults).</value>
-    public ParquetReadOptions? ReadOptions { get; set; }
-
-    /// <summary>Gets or sets the callback invoked at each commit step (see <see cref="LakeWriterOptions.CommitObserver"/>).</summary>
-    /// <value>The default value is <see langword="null"/>.</value>
-    public Action<LakeCommitStep>? CommitObserver { get; set; }
-
-    /// <summary>Gets or sets the clock stamped on the commit.</summary>
-    /// <value>The default value is <see cref="TimeProvider.System"/>.</value>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
-
-    /// <summary>Returns every problem with these options.</summary>
-    /// <returns>The problems; empty when valid.</returns>
-    public IReadOnlyList<string> Validate()
-    {
-        var problems = new List<string>();
-        if (TargetFileSizeBytes < 1)
-        {
-            problems.Add($"{nameof(TargetFileSizeBytes)} must be at least 1 (was {TargetFileSizeBytes}).");
-        }
-
-        if (MinFilesPerPartition < 2)
-        {
-            problems.Add($"{nameof(MinFilesPerPartition)} must be at least 2 (was {MinFilesPerPartition}).");
-        }
-
-        if (Parquet is null)
-        {
-            problems.Add($"{nameof(Parquet)} must not be null.");
-        }
-        else
-        {
-            problems.AddRange(Parquet.Validate().Select(static p => $"{nameof(Parquet)}.{p}"));
-        }
-
-        if (TimeProvider is null)
-        {
-            problems.Add($"{nameof(TimeProvider)} must not be null.");
-        }
-
-        return problems;
-    }
-}
-
-/// <summary>What <see cref="LakeDataset.CompactAsync"/> did.</summary>
-public sealed class LakeCompactionResult
-{
-    internal LakeCompactionResult(long? version, int partitions, int filesRemoved, int filesAdded, long rows)
-    {
-        Version = version;
-        Partitions = partitions;
-        FilesRemoved = filesRemoved;
-        FilesAdded = filesAdded;
-        Rows = rows;
-    }
-
-    /// <summary>Gets the version committed, or <see langword="null"/> when there was nothing to compact.</summary>
-    public long? Version { get; }
-
-    /// <summary>Gets the number of partitions compacted.</summary>
-    public int Partitions { get; }
-
-    /// <summary>Gets the number of small files replaced.</summary>
-    public int FilesRemoved { get; }
-
-    /// <summary>Gets the number of files written.</summary>
-    public int FilesAdded { get; }
-
-    /// <summary>Gets the number of rows rewritten.</summary>
-    public long Rows { get; }
-}
 
 public sealed partial class LakeDataset
 {
@@ -110,12 +19,7 @@ public sealed partial class LakeDataset
     public async Task<LakeCompactionResult> CompactAsync(LakeCompactionOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new LakeCompactionOptions();
-        var problems = options.Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("Invalid compaction options:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(static p => "  - " + p)));
-        }
-
+        ValidationProblems.ThrowIfAny(nameof(LakeCompactionOptions), options.Validate());
         var logger = _loggerFactory.CreateLogger("DataEng.Core.Lake");
         await _log.RefreshAsync(cancellationToken).ConfigureAwait(false);
         await LakeTransaction.RecoverAsync(_log.Layout, _log, logger, cancellationToken).ConfigureAwait(false);
@@ -140,7 +44,7 @@ public sealed partial class LakeDataset
 
         var version = state.Version + 1;
         var parquet = options.Parquet.Clone();
-        var transaction = LakeTransaction.Begin(_log.Layout, "compact-" + version.ToString(System.Globalization.CultureInfo.InvariantCulture), options.CommitObserver, logger);
+        var transaction = LakeTransaction.Begin(_log.Layout, "compact-" + version.ToString(System.Globalization.CultureInfo.InvariantCulture), new LakeTransactionSettings(options.CommitObserver, LakeLog.DefaultCheckpointInterval, null), logger);
         try
         {
             var staged = new List<StagedFile>();

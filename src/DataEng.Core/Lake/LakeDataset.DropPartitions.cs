@@ -15,11 +15,12 @@ public sealed partial class LakeDataset
     /// <param name="options">The options (partition column and age are required).</param>
     /// <param name="cancellationToken">Cancels before the commit.</param>
     /// <returns>What was dropped.</returns>
-    /// <exception cref="ArgumentException">The options are invalid, or the column is not a time partition of this lake.</exception>
+    /// <exception cref="DataEngValidationException">The options are invalid; every problem is listed.</exception>
+    /// <exception cref="ArgumentException">The column is not a time partition of this lake.</exception>
     public async Task<LakeDropPartitionsResult> DropPartitionsAsync(LakeDropPartitionsOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ThrowIfInvalid("partition drop", options.Validate());
+        ValidationProblems.ThrowIfAny(nameof(LakeDropPartitionsOptions), options.Validate());
         var logger = _loggerFactory.CreateLogger("DataEng.Core.Lake");
         var layout = _log.Layout;
         var now = options.TimeProvider.GetUtcNow();
@@ -43,7 +44,7 @@ public sealed partial class LakeDataset
             return dropped.ToResult(options.DryRun, null, cutoff);
         }
 
-        var transaction = LakeTransaction.Begin(layout, "drop-partitions", options.CommitObserver, logger);
+        var transaction = LakeTransaction.Begin(layout, "drop-partitions", new LakeTransactionSettings(options.CommitObserver, LakeLog.DefaultCheckpointInterval, null), logger);
         try
         {
             transaction.SyncStaging();

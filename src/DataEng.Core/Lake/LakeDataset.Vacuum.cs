@@ -18,11 +18,11 @@ public sealed partial class LakeDataset
     /// <param name="options">The options, or <see langword="null"/> for defaults (keep 7 days, grace 1 day).</param>
     /// <param name="cancellationToken">Cancels the vacuum before its commit.</param>
     /// <returns>What was expired and deleted.</returns>
-    /// <exception cref="ArgumentException">The options are invalid; every problem is listed.</exception>
+    /// <exception cref="DataEngValidationException">The options are invalid; every problem is listed.</exception>
     public async Task<LakeVacuumResult> VacuumAsync(LakeVacuumOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new LakeVacuumOptions();
-        ThrowIfInvalid("vacuum", options.Validate());
+        ValidationProblems.ThrowIfAny(nameof(LakeVacuumOptions), options.Validate());
         var logger = _loggerFactory.CreateLogger("DataEng.Core.Lake");
         var layout = _log.Layout;
 
@@ -50,7 +50,7 @@ public sealed partial class LakeDataset
             return plan.ToResult(options.DryRun, null);
         }
 
-        var transaction = LakeTransaction.Begin(layout, "vacuum", options.CommitObserver, logger);
+        var transaction = LakeTransaction.Begin(layout, "vacuum", new LakeTransactionSettings(options.CommitObserver, LakeLog.DefaultCheckpointInterval, null), logger);
         try
         {
             transaction.SyncStaging();
@@ -108,14 +108,6 @@ public sealed partial class LakeDataset
         finally
         {
             transaction.Dispose();
-        }
-    }
-
-    private static void ThrowIfInvalid(string what, IReadOnlyList<string> problems)
-    {
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException($"Invalid {what} options:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(static p => "  - " + p)));
         }
     }
 

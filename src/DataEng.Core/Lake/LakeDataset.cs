@@ -15,7 +15,7 @@ public sealed partial class LakeDataset
 
     private LakeDataset(LakeLayout layout, ILoggerFactory loggerFactory)
     {
-        _log = new LakeLog(layout);
+        _log = new LakeLog(layout, loggerFactory.CreateLogger("DataEng.Core.Lake"));
         _loggerFactory = loggerFactory;
     }
 
@@ -25,7 +25,8 @@ public sealed partial class LakeDataset
     /// <summary>Gets the latest version read (0 when nothing was committed yet).</summary>
     public long Version => _log.LatestVersion;
 
-    /// <summary>Gets every commit read, oldest first.</summary>
+    /// <summary>Gets every commit whose manifest is still on disk, oldest first. Opening reads only the newest log
+    /// checkpoint and the manifests after it; the first call reads the older manifests from disk.</summary>
     public IReadOnlyList<LakeCommit> Commits => _log.Commits.Select(static c => new LakeCommit(c)).ToList();
 
     /// <summary>Gets the latest snapshot read, or <see langword="null"/> when nothing was committed yet.</summary>
@@ -38,7 +39,8 @@ public sealed partial class LakeDataset
     /// <param name="loggerFactory">The logger factory, or <see langword="null"/> for none.</param>
     /// <param name="cancellationToken">Cancels the read.</param>
     /// <returns>The dataset.</returns>
-    /// <exception cref="DataFormatException">A manifest is corrupt or the log has a gap; the file is named.</exception>
+    /// <exception cref="DataFormatException">A manifest is corrupt, the log has a gap, or a damaged checkpoint stands
+    /// for manifests that are gone; the file is named.</exception>
     public static async Task<LakeDataset> OpenAsync(string root, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(root);
@@ -54,7 +56,8 @@ public sealed partial class LakeDataset
 
     /// <summary>Returns the snapshot of an earlier (or the latest) version. Files a later commit replaced are read
     /// from <c>_dataeng/retired/</c> (see <see cref="LakeDataFile.FullPath"/>) until <see cref="VacuumAsync"/> expires
-    /// the version and deletes them.</summary>
+    /// the version and deletes them. A version older than the log checkpoint read on open is folded from disk at this
+    /// call (the newest checkpoint at or below it, then the manifests up to it).</summary>
     /// <param name="version">The version, from 1 to <see cref="Version"/>.</param>
     /// <returns>The snapshot.</returns>
     /// <exception cref="LakeVersionExpiredException">A vacuum expired the version; the message names the retention.</exception>

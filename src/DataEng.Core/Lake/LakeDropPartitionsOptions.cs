@@ -22,7 +22,7 @@ public sealed class LakeDropPartitionsOptions
     /// <value>The default value is <see langword="false"/>.</value>
     public bool DryRun { get; set; }
 
-    /// <summary>Gets or sets the callback invoked at each commit step (see <see cref="LakeWriterOptions.CommitObserver"/>).</summary>
+    /// <summary>Gets or sets the callback invoked at each commit step (see <see cref="LakeWriteOptions.CommitObserver"/>).</summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public Action<LakeCommitStep>? CommitObserver { get; set; }
 

@@ -1,4 +1,4 @@
-namespace DataEng.Core;
+namespace DataEng.Core.Tables;
 
 /// <summary>What <see cref="LakeDataset.DropPartitionsAsync"/> dropped (or, in a dry run, would).</summary>
 public sealed class LakeDropPartitionsResult

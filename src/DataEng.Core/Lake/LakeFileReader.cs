@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Apache.Arrow;
 using Apache.Arrow.Memory;
+using DataEng.Core.ParquetFormat;
 
 namespace DataEng.Core;
 

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataEng.Core;
 
@@ -12,6 +14,7 @@ internal sealed class LakeLayout
         Metadata = Path.Combine(Root, FileNaming.MetadataFolder);
         Commits = Path.Combine(Metadata, "commits");
         Staging = Path.Combine(Metadata, "staging");
+        Checkpoints = Path.Combine(Metadata, "checkpoints");
         Retired = Path.Combine(Metadata, "retired");
     }
 
@@ -23,10 +26,23 @@ internal sealed class LakeLayout
 
     public string Staging { get; }
 
+    public string Checkpoints { get; }
+
     /// <summary>Gets the folder of data files replaced by a commit and kept for older snapshots (see <see cref="RetiredFiles"/>).</summary>
     public string Retired { get; }
 
     public string CommitFile(long version) => Path.Combine(Commits, version.ToString("D20", CultureInfo.InvariantCulture) + ".json");
+
+    public string CheckpointFile(long version) => Path.Combine(Checkpoints, version.ToString("D20", CultureInfo.InvariantCulture) + CheckpointSuffix);
+
+    public const string CheckpointSuffix = ".checkpoint.json";
+
+    public static bool TryParseCheckpointFile(string fileName, out long version)
+    {
+        version = 0;
+        return fileName.Length == 20 + CheckpointSuffix.Length && fileName.EndsWith(CheckpointSuffix, StringComparison.Ordinal)
+            && long.TryParse(fileName.AsSpan(0, 20), NumberStyles.None, CultureInfo.InvariantCulture, out version) && version > 0;
+    }
 
     public static bool TryParseCommitFile(string fileName, out long version)
     {
@@ -58,9 +74,109 @@ internal sealed record LiveFile(DataFileRecord Record, long Version);
 /// <summary>What one pipeline committed: every run number, and its latest commit.</summary>
 internal sealed class PipelineHistory
 {
-    public HashSet<long> Runs { get; } = [];
+    public RunSet Runs { get; private init; } = new();
+
+    public PipelineHistory Clone() => new() { Runs = Runs.Clone(), Last = Last };
 
     public CommitRecord? Last { get; set; }
+}
+
+/// <summary>
+/// The run numbers a pipeline committed, as sorted disjoint ranges: runs count 1, 2, 3, …, so a year of runs is one
+/// range, and copying or checkpointing the set does not grow with the number of runs.
+/// </summary>
+internal sealed class RunSet
+{
+    private readonly List<(long First, long Last)> _ranges = [];
+
+    public IReadOnlyList<(long First, long Last)> Ranges => _ranges;
+
+    public RunSet Clone()
+    {
+        var clone = new RunSet();
+        clone._ranges.AddRange(_ranges);
+        return clone;
+    }
+
+    public bool Contains(long run) => Find(run) >= 0;
+
+    /// <summary>Adds a run (in order: extends the last range; otherwise inserts and merges neighbours).</summary>
+    public void Add(long run)
+    {
+        if (_ranges.Count > 0 && _ranges[^1].Last + 1 == run)
+        {
+            _ranges[^1] = (_ranges[^1].First, run);
+            return;
+        }
+
+        var index = Find(run);
+        if (index >= 0)
+        {
+            return;
+        }
+
+        index = ~index;
+        var joinsLeft = index > 0 && _ranges[index - 1].Last + 1 == run;
+        var joinsRight = index < _ranges.Count && _ranges[index].First - 1 == run;
+        if (joinsLeft && joinsRight)
+        {
+            _ranges[index - 1] = (_ranges[index - 1].First, _ranges[index].Last);
+            _ranges.RemoveAt(index);
+        }
+        else if (joinsLeft)
+        {
+            _ranges[index - 1] = (_ranges[index - 1].First, run);
+        }
+        else if (joinsRight)
+        {
+            _ranges[index] = (run, _ranges[index].Last);
+        }
+        else
+        {
+            _ranges.Insert(index, (run, run));
+        }
+    }
+
+    /// <summary>Adds an inclusive range of runs.</summary>
+    public void AddRange(long first, long last)
+    {
+        if (_ranges.Count == 0 || _ranges[^1].Last + 1 < first)
+        {
+            _ranges.Add((first, last));
+            return;
+        }
+
+        for (var run = first; run <= last; run++)
+        {
+            Add(run);
+        }
+    }
+
+    /// <summary>Returns the index of the range holding <paramref name="run"/>, or the complement of where a range
+    /// starting at it would go.</summary>
+    private int Find(long run)
+    {
+        int low = 0, high = _ranges.Count - 1;
+        while (low <= high)
+        {
+            var mid = (low + high) >>> 1;
+            var (first, last) = _ranges[mid];
+            if (run < first)
+            {
+                high = mid - 1;
+            }
+            else if (run > last)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                return mid;
+            }
+        }
+
+        return ~low;
+    }
 }
 
 /// <summary>The folded state of a lake at one version.</summary>
@@ -82,6 +198,18 @@ internal sealed class LakeState
     /// <summary>Gets the vacuum commit that expired the versions before <see cref="OldestRetained"/>, or <see langword="null"/>.</summary>
     public CommitRecord? ExpiredBy { get; private set; }
 
+    /// <summary>Returns an empty state at a version, to be filled from a checkpoint (which carries the retention
+    /// state too, so reads of expired versions still fail by name after the manifests are folded).</summary>
+    public static LakeState Restore(long version, LakeTableSchema schema, DateTimeOffset timestamp, CommitRecord? expiredBy)
+        => new()
+        {
+            Version = version,
+            Schema = schema,
+            Timestamp = timestamp,
+            OldestRetained = expiredBy?.OldestRetainedVersion ?? 1,
+            ExpiredBy = expiredBy,
+        };
+
     public LakeState Clone()
     {
         var clone = new LakeState { Version = Version, Schema = Schema, Timestamp = Timestamp, OldestRetained = OldestRetained, ExpiredBy = ExpiredBy };
@@ -92,9 +220,7 @@ internal sealed class LakeState
 
         foreach (var (name, history) in Pipelines)
         {
-            var copy = new PipelineHistory { Last = history.Last };
-            copy.Runs.UnionWith(history.Runs);
-            clone.Pipelines[name] = copy;
+            clone.Pipelines[name] = history.Clone();
         }
 
         return clone;
@@ -138,29 +264,70 @@ internal sealed class LakeState
 }
 
 /// <summary>
-/// The commit log of a lake: reads the versioned manifests under <c>_dataeng/commits</c> (new ones only on refresh)
-/// and folds them into snapshots.
+/// The log of a lake (docs/lake.md, "The log"): on the first read, the newest valid checkpoint and the manifests after
+/// it; on every later read, the manifests published since. Manifests are found by version (the next one is opened
+/// until one is missing), never by listing the commit folder, so the cost of a read does not grow with the log.
+/// Versions before the checkpoint are read from disk when asked for (<see cref="StateAt"/>, <see cref="Commits"/>).
 /// </summary>
 internal sealed class LakeLog
 {
-    private readonly List<CommitRecord> _commits = [];
-    private readonly object _gate = new();
-    private LakeState _latest = new();
+    /// <summary>The default of <see cref="LakeWriteOptions.CheckpointInterval"/>.</summary>
+    public const int DefaultCheckpointInterval = 100;
 
-    public LakeLog(LakeLayout layout)
+    private readonly List<CommitRecord> _tail = [];
+    private readonly object _gate = new();
+    private readonly ILogger _logger;
+    private LakeState _checkpoint = new();
+    private LakeState _latest = new();
+    private long _newestCheckpoint;
+    private bool _opened;
+    private List<CommitRecord>? _history;
+
+    /// <summary>The newest checkpoint skipped on open because it did not read back intact.</summary>
+    private (long Version, string Path, string Problem)? _damaged;
+
+    public LakeLog(LakeLayout layout, ILogger? logger = null)
     {
         Layout = layout;
+        _logger = logger ?? NullLogger.Instance;
     }
 
     public LakeLayout Layout { get; }
 
+    /// <summary>Gets every commit whose manifest is still on disk, oldest first. Those before the checkpoint read on
+    /// open are read from disk on the first call.</summary>
     public IReadOnlyList<CommitRecord> Commits
     {
         get
         {
             lock (_gate)
             {
-                return [.. _commits];
+                _history ??= ReadHistory(_checkpoint.Version);
+                return [.. _history, .. _tail];
+            }
+        }
+    }
+
+    /// <summary>Gets the version of the checkpoint the state was read from (0 when read from version 1).</summary>
+    public long BaseVersion
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _checkpoint.Version;
+            }
+        }
+    }
+
+    /// <summary>Gets the newest checkpoint this log knows: the one read on open, or a newer one written since.</summary>
+    public long CheckpointVersion
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _newestCheckpoint;
             }
         }
     }
@@ -188,51 +355,89 @@ internal sealed class LakeLog
         }
     }
 
-    /// <summary>Reads the manifests published since the last refresh.</summary>
-    public async Task RefreshAsync(CancellationToken cancellationToken)
+    /// <summary>Returns a copy of the latest state and the commits read after the checkpoint, as one consistent pair.</summary>
+    public (LakeState Latest, IReadOnlyList<CommitRecord> Tail) LatestWithTail()
     {
-        if (!Directory.Exists(Layout.Commits))
+        lock (_gate)
         {
-            return;
-        }
-
-        var versions = new List<long>();
-        foreach (var path in Directory.EnumerateFiles(Layout.Commits))
-        {
-            if (LakeLayout.TryParseCommitFile(Path.GetFileName(path), out var version))
-            {
-                versions.Add(version);
-            }
-        }
-
-        versions.Sort();
-        var known = LatestVersion;
-        foreach (var version in versions)
-        {
-            if (version <= known)
-            {
-                continue;
-            }
-
-            if (version != known + 1)
-            {
-                throw new DataFormatException(Layout.CommitFile(known + 1), null, null, $"the lake commit log has a gap: version {known + 1} is missing but version {version} exists. Restore the missing manifest.");
-            }
-
-            var file = Layout.CommitFile(version);
-            var bytes = await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false);
-            var commit = CommitRecord.Parse(bytes, file, version);
-            lock (_gate)
-            {
-                _commits.Add(commit);
-                _latest.Apply(commit);
-            }
-
-            known = version;
+            return (_latest.Clone(), [.. _tail]);
         }
     }
 
-    /// <summary>Folds the commits up to <paramref name="version"/>.</summary>
+    /// <summary>Notes a checkpoint this process wrote, so the next one is due an interval later.</summary>
+    public void CheckpointWritten(long version)
+    {
+        lock (_gate)
+        {
+            _newestCheckpoint = Math.Max(_newestCheckpoint, version);
+        }
+    }
+
+    /// <summary>Reads the newest checkpoint (first call only) and the manifests published since the last read.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        if (!Volatile.Read(ref _opened))
+        {
+            var (state, damaged) = ReadNewestCheckpoint();
+            lock (_gate)
+            {
+                if (!_opened)
+                {
+                    _checkpoint = state;
+                    _latest = state.Clone();
+                    _newestCheckpoint = state.Version;
+                    _damaged = damaged;
+                    Volatile.Write(ref _opened, true);
+                }
+            }
+        }
+
+        var next = LatestVersion + 1;
+        while (true)
+        {
+            var commit = await TryReadManifestAsync(next, cancellationToken).ConfigureAwait(false);
+            if (commit is null)
+            {
+                // Versions are published in order and never removed past the checkpoint: a manifest after the missing
+                // one means a gap, unless the missing one was published in between (read it again).
+                if (!File.Exists(Layout.CommitFile(next + 1)))
+                {
+                    break;
+                }
+
+                if (File.Exists(Layout.CommitFile(next)))
+                {
+                    continue;
+                }
+
+                throw new DataFormatException(Layout.CommitFile(next), null, null, $"the lake commit log has a gap: version {next} is missing but version {next + 1} exists. Restore the missing manifest.");
+            }
+
+            lock (_gate)
+            {
+                if (commit.Version != _latest.Version + 1)
+                {
+                    // Another refresh of this log read it first.
+                    next = _latest.Version + 1;
+                    continue;
+                }
+
+                _tail.Add(commit);
+                _latest.Apply(commit);
+            }
+
+            next++;
+        }
+
+        ThrowIfDamagedCheckpointCannotBeReplaced();
+        if (_checkpoint.Version == 0 && LatestVersion == 0)
+        {
+            ThrowIfManifestsWithoutTheFirst();
+        }
+    }
+
+    /// <summary>Folds the state at <paramref name="version"/>: from the checkpoint read on open when at or after it,
+    /// otherwise from disk (the newest checkpoint at or below it, then the manifests up to it).</summary>
     public LakeState StateAt(long version)
     {
         lock (_gate)
@@ -252,18 +457,155 @@ internal sealed class LakeLog
                 throw new LakeVersionExpiredException(Layout.Root, version, _latest.OldestRetained, _latest.ExpiredBy!);
             }
 
-            var state = new LakeState();
-            foreach (var commit in _commits)
+            if (version >= _checkpoint.Version)
             {
-                if (commit.Version > version)
+                var state = _checkpoint.Clone();
+                foreach (var commit in _tail)
                 {
-                    break;
+                    if (commit.Version > version)
+                    {
+                        break;
+                    }
+
+                    state.Apply(commit);
                 }
 
-                state.Apply(commit);
+                return state;
+            }
+        }
+
+        return ReadStateFromDisk(version);
+    }
+
+    /// <summary>Finds the newest checkpoint that reads back intact (the folder is small: one file per interval).
+    /// Returns an empty state when there is none, and the newest damaged one skipped, if any.</summary>
+    private (LakeState State, (long Version, string Path, string Problem)? Damaged) ReadNewestCheckpoint(long atOrBelow = long.MaxValue)
+    {
+        (long, string, string)? damaged = null;
+        foreach (var version in ListCheckpoints().Where(v => v <= atOrBelow).OrderDescending())
+        {
+            var path = Layout.CheckpointFile(version);
+            if (LakeCheckpoint.TryRead(path, version, out var state, out var problem))
+            {
+                return (state!, damaged);
             }
 
-            return state;
+            Log.LakeCheckpointIgnored(_logger, Layout.Root, path, problem!);
+            damaged ??= (version, path, problem!);
         }
+
+        return (new LakeState(), damaged);
+    }
+
+    private List<long> ListCheckpoints()
+    {
+        var versions = new List<long>();
+        if (!Directory.Exists(Layout.Checkpoints))
+        {
+            return versions;
+        }
+
+        foreach (var path in Directory.EnumerateFiles(Layout.Checkpoints))
+        {
+            if (LakeLayout.TryParseCheckpointFile(Path.GetFileName(path), out var version))
+            {
+                versions.Add(version);
+            }
+        }
+
+        return versions;
+    }
+
+    /// <summary>A damaged checkpoint stands for manifests 1..V: if the ones after the state that replaced it stop
+    /// before V, they are gone and the state cannot be rebuilt.</summary>
+    private void ThrowIfDamagedCheckpointCannotBeReplaced()
+    {
+        if (_damaged is not { } damaged || LatestVersion >= damaged.Version)
+        {
+            return;
+        }
+
+        var missing = Layout.CommitFile(LatestVersion + 1);
+        throw new DataFormatException(damaged.Path, null, null,
+            $"the lake checkpoint of version {damaged.Version} is damaged ({damaged.Problem}) and the manifests it replaces are gone (the first missing is '{missing}'). Restore the checkpoint or the manifests from a backup.");
+    }
+
+    /// <summary>With no checkpoint and no manifest 1, a lake is empty; any later manifest means the start is missing.</summary>
+    private void ThrowIfManifestsWithoutTheFirst()
+    {
+        if (!Directory.Exists(Layout.Commits))
+        {
+            return;
+        }
+
+        foreach (var path in Directory.EnumerateFiles(Layout.Commits))
+        {
+            // Version 1 may have been published since it was looked for: that is a lake read just before it.
+            if (LakeLayout.TryParseCommitFile(Path.GetFileName(path), out var version) && !File.Exists(Layout.CommitFile(1)))
+            {
+                throw new DataFormatException(Layout.CommitFile(1), null, null, $"the lake commit log has a gap: version 1 is missing but version {version} exists, and no checkpoint replaces the missing versions. Restore the missing manifests.");
+            }
+        }
+    }
+
+    private async Task<CommitRecord?> TryReadManifestAsync(long version, CancellationToken cancellationToken)
+    {
+        var file = Layout.CommitFile(version);
+        byte[] bytes;
+        try
+        {
+            bytes = await File.ReadAllBytesAsync(file, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        return CommitRecord.Parse(bytes, file, version);
+    }
+
+    private CommitRecord? TryReadManifest(long version)
+    {
+        var file = Layout.CommitFile(version);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(file);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        return CommitRecord.Parse(bytes, file, version);
+    }
+
+    /// <summary>Reads the manifests at or below <paramref name="version"/> that are still on disk: from it down to the
+    /// first one missing (expired), returned oldest first.</summary>
+    private List<CommitRecord> ReadHistory(long version)
+    {
+        var history = new List<CommitRecord>();
+        for (var v = version; v >= 1 && TryReadManifest(v) is { } commit; v--)
+        {
+            history.Add(commit);
+        }
+
+        history.Reverse();
+        return history;
+    }
+
+    /// <summary>Time travel before the checkpoint read on open: the newest intact checkpoint at or below the version,
+    /// then the manifests up to it, which must all still be on disk.</summary>
+    private LakeState ReadStateFromDisk(long version)
+    {
+        var (state, _) = ReadNewestCheckpoint(version);
+        for (var v = state.Version + 1; v <= version; v++)
+        {
+            var commit = TryReadManifest(v)
+                ?? throw new DataFormatException(Layout.CommitFile(v), null, null, $"version {version} of the lake cannot be read: its manifest of version {v} is gone (expired) and no checkpoint at or below version {version} replaces it. Read a retained version.");
+            state.Apply(commit);
+        }
+
+        return state;
     }
 }

@@ -53,107 +53,163 @@ internal sealed class CommitRecord
         var buffer = new ArrayBufferWriter<byte>(4096);
         using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
+            WriteTo(writer);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Writes the manifest as one JSON object (a manifest file, or a pipeline's last commit in a checkpoint).</summary>
+    public void WriteTo(Utf8JsonWriter writer)
+    {
+        writer.WriteStartObject();
+        writer.WriteNumber("formatVersion", CurrentFormatVersion);
+        writer.WriteNumber("version", Version);
+        writer.WriteString("operation", OperationName(Operation));
+        writer.WriteString("timestamp", Timestamp.ToString("O", CultureInfo.InvariantCulture));
+        if (PipelineName is not null)
+        {
+            writer.WriteString("pipeline", PipelineName);
+        }
+
+        if (RunNumber is { } run)
+        {
+            writer.WriteNumber("runNumber", run);
+        }
+
+        if (RunId is not null)
+        {
+            writer.WriteString("runId", RunId);
+        }
+
+        writer.WriteStartObject("properties");
+        foreach (var (key, value) in Properties.OrderBy(static p => p.Key, StringComparer.Ordinal))
+        {
+            writer.WriteString(key, value);
+        }
+
+        writer.WriteEndObject();
+        WriteSchema(writer, Schema);
+        writer.WriteStartArray("added");
+        foreach (var file in Added)
+        {
             writer.WriteStartObject();
-            writer.WriteNumber("formatVersion", CurrentFormatVersion);
-            writer.WriteNumber("version", Version);
-            writer.WriteString("operation", OperationName(Operation));
-            writer.WriteString("timestamp", Timestamp.ToString("O", CultureInfo.InvariantCulture));
-            if (PipelineName is not null)
-            {
-                writer.WriteString("pipeline", PipelineName);
-            }
-
-            if (RunNumber is { } run)
-            {
-                writer.WriteNumber("runNumber", run);
-            }
-
-            if (RunId is not null)
-            {
-                writer.WriteString("runId", RunId);
-            }
-
-            writer.WriteStartObject("properties");
-            foreach (var (key, value) in Properties.OrderBy(static p => p.Key, StringComparer.Ordinal))
-            {
-                writer.WriteString(key, value);
-            }
-
+            WriteFile(writer, file);
             writer.WriteEndObject();
-            writer.WritePropertyName("schema");
-            ArrowTypeJson.WriteSchema(writer, Schema.InputSchema);
-            writer.WriteStartArray("partitioning");
-            foreach (var spec in Schema.Partitioning)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("name", spec.Name);
-                writer.WriteString("source", spec.SourceColumn);
-                writer.WriteString("transform", spec.Transform.ToString().ToLowerInvariant());
-                if (spec.Parameter != 0)
-                {
-                    writer.WriteNumber("parameter", spec.Parameter);
-                }
+        }
 
-                if (spec.TimeZone is not null)
-                {
-                    writer.WriteString("timeZone", spec.TimeZone.Id);
-                }
+        writer.WriteEndArray();
+        writer.WriteStartArray("removed");
+        foreach (var path in Removed)
+        {
+            writer.WriteStringValue(path);
+        }
 
-                writer.WriteEndObject();
-            }
+        writer.WriteEndArray();
+        if (OldestRetainedVersion is { } oldest)
+        {
+            writer.WriteNumber("oldestRetainedVersion", oldest);
+        }
 
-            writer.WriteEndArray();
-            writer.WriteBoolean("keepPartitionColumns", Schema.KeepPartitionColumns);
-            writer.WriteStartArray("added");
-            foreach (var file in Added)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("path", file.Path);
-                writer.WriteStartArray("partition");
-                foreach (var value in file.Partition)
-                {
-                    writer.WriteStringValue(value);
-                }
+        if (Retention is not null)
+        {
+            writer.WriteString("retention", Retention);
+        }
 
-                writer.WriteEndArray();
-                writer.WriteNumber("rows", file.Rows);
-                writer.WriteNumber("bytes", file.Bytes);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-            writer.WriteStartArray("removed");
-            foreach (var path in Removed)
+        if (Purged.Count > 0)
+        {
+            writer.WriteStartArray("purged");
+            foreach (var path in Purged)
             {
                 writer.WriteStringValue(path);
             }
 
             writer.WriteEndArray();
-            if (OldestRetainedVersion is { } oldest)
+        }
+
+        writer.WriteEndObject();
+    }
+
+    /// <summary>Writes the properties <c>schema</c>, <c>partitioning</c> and <c>keepPartitionColumns</c> of a table.</summary>
+    internal static void WriteSchema(Utf8JsonWriter writer, LakeTableSchema schema)
+    {
+        writer.WritePropertyName("schema");
+        ArrowTypeJson.WriteSchema(writer, schema.InputSchema);
+        writer.WriteStartArray("partitioning");
+        foreach (var spec in schema.Partitioning)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("name", spec.Name);
+            writer.WriteString("source", spec.SourceColumn);
+            writer.WriteString("transform", spec.Transform.ToString().ToLowerInvariant());
+            if (spec.Parameter != 0)
             {
-                writer.WriteNumber("oldestRetainedVersion", oldest);
+                writer.WriteNumber("parameter", spec.Parameter);
             }
 
-            if (Retention is not null)
+            if (spec.TimeZone is not null)
             {
-                writer.WriteString("retention", Retention);
-            }
-
-            if (Purged.Count > 0)
-            {
-                writer.WriteStartArray("purged");
-                foreach (var path in Purged)
-                {
-                    writer.WriteStringValue(path);
-                }
-
-                writer.WriteEndArray();
+                writer.WriteString("timeZone", spec.TimeZone.Id);
             }
 
             writer.WriteEndObject();
         }
 
-        return buffer.WrittenSpan.ToArray();
+        writer.WriteEndArray();
+        writer.WriteBoolean("keepPartitionColumns", schema.KeepPartitionColumns);
+    }
+
+    /// <summary>Writes the properties <c>path</c>, <c>partition</c>, <c>rows</c> and <c>bytes</c> of a data file.</summary>
+    internal static void WriteFile(Utf8JsonWriter writer, DataFileRecord file)
+    {
+        writer.WriteString("path", file.Path);
+        writer.WriteStartArray("partition");
+        foreach (var value in file.Partition)
+        {
+            writer.WriteStringValue(value);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteNumber("rows", file.Rows);
+        writer.WriteNumber("bytes", file.Bytes);
+    }
+
+    /// <summary>Reads what <see cref="WriteSchema"/> wrote. Throws <see cref="FormatException"/> and the JSON
+    /// exceptions <see cref="Parse"/> turns into a <see cref="DataFormatException"/>.</summary>
+    internal static LakeTableSchema ReadSchema(JsonElement root)
+    {
+        var schema = ArrowTypeJson.ReadSchema(root.GetProperty("schema"));
+        var specs = new List<PartitionSpec>();
+        foreach (var element in root.GetProperty("partitioning").EnumerateArray())
+        {
+            var transform = Enum.Parse<PartitionTransform>(element.GetProperty("transform").GetString()!, ignoreCase: true);
+            var parameter = element.TryGetProperty("parameter", out var p) ? p.GetInt32() : 0;
+            TimeZoneInfo? zone = null;
+            if (element.TryGetProperty("timeZone", out var z))
+            {
+                zone = TimeZoneInfo.FindSystemTimeZoneById(z.GetString()!);
+            }
+
+            specs.Add(PartitionSpec.Create(element.GetProperty("source").GetString()!, element.GetProperty("name").GetString()!, transform, parameter, zone));
+        }
+
+        return new LakeTableSchema(schema, specs, root.GetProperty("keepPartitionColumns").GetBoolean());
+    }
+
+    /// <summary>Reads what <see cref="WriteFile"/> wrote, checking the path and the partition value count.</summary>
+    internal static DataFileRecord ReadFile(JsonElement element, int partitionLevels)
+    {
+        var partition = element.GetProperty("partition").EnumerateArray().Select(static v => v.GetString()!).ToArray();
+        if (partition.Length != partitionLevels)
+        {
+            throw new FormatException("a file has a partition value count that does not match the partitioning");
+        }
+
+        return new DataFileRecord(
+            CheckRelativePath(element.GetProperty("path").GetString()!),
+            partition,
+            element.GetProperty("rows").GetInt64(),
+            element.GetProperty("bytes").GetInt64());
     }
 
     /// <summary>Parses a manifest. Any problem becomes a <see cref="DataFormatException"/> naming the file.</summary>
@@ -167,88 +223,75 @@ internal sealed class CommitRecord
         {
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
             using var document = JsonDocument.ParseValue(ref reader);
-            var root = document.RootElement;
-            var format = root.GetProperty("formatVersion").GetInt32();
-            if (format > CurrentFormatVersion)
-            {
-                throw new FormatException($"format version {format} is newer than this library understands ({CurrentFormatVersion}); upgrade DataEng.Core");
-            }
-
-            var version = root.GetProperty("version").GetInt64();
-            if (version != expectedVersion)
-            {
-                throw new FormatException($"it says version {version} but is named for version {expectedVersion}");
-            }
-
-            var properties = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var property in root.GetProperty("properties").EnumerateObject())
-            {
-                properties[property.Name] = property.Value.GetString() ?? string.Empty;
-            }
-
-            var schema = ArrowTypeJson.ReadSchema(root.GetProperty("schema"));
-            var specs = new List<PartitionSpec>();
-            foreach (var element in root.GetProperty("partitioning").EnumerateArray())
-            {
-                var transform = Enum.Parse<PartitionTransform>(element.GetProperty("transform").GetString()!, ignoreCase: true);
-                var parameter = element.TryGetProperty("parameter", out var p) ? p.GetInt32() : 0;
-                TimeZoneInfo? zone = null;
-                if (element.TryGetProperty("timeZone", out var z))
-                {
-                    zone = TimeZoneInfo.FindSystemTimeZoneById(z.GetString()!);
-                }
-
-                specs.Add(PartitionSpec.Create(element.GetProperty("source").GetString()!, element.GetProperty("name").GetString()!, transform, parameter, zone));
-            }
-
-            var added = new List<DataFileRecord>();
-            foreach (var element in root.GetProperty("added").EnumerateArray())
-            {
-                var partition = element.GetProperty("partition").EnumerateArray().Select(static v => v.GetString()!).ToArray();
-                if (partition.Length != specs.Count)
-                {
-                    throw new FormatException("a file has a partition value count that does not match the partitioning");
-                }
-
-                added.Add(new DataFileRecord(
-                    CheckRelativePath(element.GetProperty("path").GetString()!),
-                    partition,
-                    element.GetProperty("rows").GetInt64(),
-                    element.GetProperty("bytes").GetInt64()));
-            }
-
-            var removed = root.GetProperty("removed").EnumerateArray().Select(static v => CheckRelativePath(v.GetString()!)).ToList();
-            var purged = root.TryGetProperty("purged", out var purgedElement)
-                ? purgedElement.EnumerateArray().Select(static v => CheckRelativePath(v.GetString()!)).ToList()
-                : [];
-            long? oldestRetained = root.TryGetProperty("oldestRetainedVersion", out var oldest) ? oldest.GetInt64() : null;
-            if (oldestRetained is { } o && (o < 1 || o > version))
-            {
-                throw new FormatException($"its oldest retained version {o} is not between 1 and {version}");
-            }
-            return new CommitRecord
-            {
-                Version = version,
-                Operation = ParseOperation(root.GetProperty("operation").GetString()),
-                Timestamp = DateTimeOffset.Parse(root.GetProperty("timestamp").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
-                PipelineName = root.TryGetProperty("pipeline", out var pipeline) ? pipeline.GetString() : null,
-                RunNumber = root.TryGetProperty("runNumber", out var run) ? run.GetInt64() : null,
-                RunId = root.TryGetProperty("runId", out var runId) ? runId.GetString() : null,
-                Properties = properties,
-                Schema = new LakeTableSchema(schema, specs, root.GetProperty("keepPartitionColumns").GetBoolean()),
-                Added = added,
-                Removed = removed,
-                OldestRetainedVersion = oldestRetained,
-                Retention = root.TryGetProperty("retention", out var retention) ? retention.GetString() : null,
-                Purged = purged,
-            };
+            return Read(document.RootElement, expectedVersion);
         }
-        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException or KeyNotFoundException
-            or ArgumentException or OverflowException or TimeZoneNotFoundException or InvalidTimeZoneException or NotSupportedException)
+        catch (Exception e) when (IsFormatProblem(e))
         {
             throw new DataFormatException(path, null, null, $"the lake commit manifest is corrupt or unreadable ({e.Message}); restore it from a backup or remove the commit and every later one", e);
         }
     }
+
+    /// <summary>Reads a manifest object (see <see cref="WriteTo"/>). Throws the exceptions <see cref="Parse"/> and
+    /// <see cref="IsFormatProblem"/> name.</summary>
+    internal static CommitRecord Read(JsonElement root, long expectedVersion)
+    {
+        var format = root.GetProperty("formatVersion").GetInt32();
+        if (format > CurrentFormatVersion)
+        {
+            throw new FormatException($"format version {format} is newer than this library understands ({CurrentFormatVersion}); upgrade DataEng.Core");
+        }
+
+        var version = root.GetProperty("version").GetInt64();
+        if (version != expectedVersion)
+        {
+            throw new FormatException($"it says version {version} but is named for version {expectedVersion}");
+        }
+
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var property in root.GetProperty("properties").EnumerateObject())
+        {
+            properties[property.Name] = property.Value.GetString() ?? string.Empty;
+        }
+
+        var schema = ReadSchema(root);
+        var added = new List<DataFileRecord>();
+        foreach (var element in root.GetProperty("added").EnumerateArray())
+        {
+            added.Add(ReadFile(element, schema.Partitioning.Count));
+        }
+
+        var removed = root.GetProperty("removed").EnumerateArray().Select(static v => CheckRelativePath(v.GetString()!)).ToList();
+        var purged = root.TryGetProperty("purged", out var purgedElement)
+            ? purgedElement.EnumerateArray().Select(static v => CheckRelativePath(v.GetString()!)).ToList()
+            : [];
+        long? oldestRetained = root.TryGetProperty("oldestRetainedVersion", out var oldest) ? oldest.GetInt64() : null;
+        if (oldestRetained is { } o && (o < 1 || o > version))
+        {
+            throw new FormatException($"its oldest retained version {o} is not between 1 and {version}");
+        }
+
+        return new CommitRecord
+        {
+            Version = version,
+            Operation = ParseOperation(root.GetProperty("operation").GetString()),
+            Timestamp = DateTimeOffset.Parse(root.GetProperty("timestamp").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+            PipelineName = root.TryGetProperty("pipeline", out var pipeline) ? pipeline.GetString() : null,
+            RunNumber = root.TryGetProperty("runNumber", out var run) ? run.GetInt64() : null,
+            RunId = root.TryGetProperty("runId", out var runId) ? runId.GetString() : null,
+            Properties = properties,
+            Schema = schema,
+            Added = added,
+            Removed = removed,
+            OldestRetainedVersion = oldestRetained,
+            Retention = root.TryGetProperty("retention", out var retention) ? retention.GetString() : null,
+            Purged = purged,
+        };
+    }
+
+    /// <summary>Whether an exception thrown while reading a manifest or checkpoint means the document is damaged.</summary>
+    internal static bool IsFormatProblem(Exception e)
+        => e is JsonException or FormatException or InvalidOperationException or KeyNotFoundException
+            or ArgumentException or OverflowException or TimeZoneNotFoundException or InvalidTimeZoneException or NotSupportedException;
 
     public static string OperationName(LakeOperation operation) => operation switch
     {

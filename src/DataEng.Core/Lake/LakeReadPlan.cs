@@ -49,7 +49,7 @@ internal sealed class LakeReadPlan
     /// <summary>Gets what the plan was built from (for messages).</summary>
     public string Description { get; }
 
-    public static async Task<LakeReadPlan> CreateAsync(LakeLayout layout, LakeReaderOptions options, CancellationToken cancellationToken)
+    public static async Task<LakeReadPlan> CreateAsync(LakeLayout layout, LakeReadOptions options, CancellationToken cancellationToken)
     {
         if (!options.IgnoreManifest)
         {
@@ -109,7 +109,7 @@ internal sealed class LakeReadPlan
         return new LakeReadPlan(table.FileSchema, fields, files, $"lake '{layout.Root}' version {state.Version}");
     }
 
-    private static async Task<LakeReadPlan> DiscoverAsync(LakeLayout layout, LakeReaderOptions options, CancellationToken cancellationToken)
+    private static async Task<LakeReadPlan> DiscoverAsync(LakeLayout layout, LakeReadOptions options, CancellationToken cancellationToken)
     {
         var found = new List<(string Full, string Relative, List<(string Name, string Escaped)> Segments)>();
         if (Directory.Exists(layout.Root))

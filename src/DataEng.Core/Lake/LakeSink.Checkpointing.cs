@@ -25,23 +25,27 @@ internal sealed partial class LakeSink : ICheckpointingSink, IRunCommitLookup
     public async ValueTask<CommittedRun?> GetLastCommitAsync(string pipelineName, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pipelineName);
-        var commits = await ReadCommitsAsync(cancellationToken).ConfigureAwait(false);
-        for (var i = commits.Count - 1; i >= 0; i--)
-        {
-            if (string.Equals(commits[i].PipelineName, pipelineName, StringComparison.Ordinal) && commits[i].RunNumber is not null)
-            {
-                return ToCommittedRun(commits[i]);
-            }
-        }
-
-        return null;
+        var log = await OpenLogAsync(cancellationToken).ConfigureAwait(false);
+        return log.Latest.Pipelines.TryGetValue(pipelineName, out var history) && history.Last is { } last ? ToCommittedRun(last) : null;
     }
 
     /// <inheritdoc />
     public async ValueTask<CommittedRun?> GetCommitAsync(string pipelineName, long runNumber, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pipelineName);
-        var commits = await ReadCommitsAsync(cancellationToken).ConfigureAwait(false);
+        var log = await OpenLogAsync(cancellationToken).ConfigureAwait(false);
+        if (!log.Latest.Pipelines.TryGetValue(pipelineName, out var history) || !history.Runs.Contains(runNumber))
+        {
+            return null;
+        }
+
+        if (history.Last is { } last && last.RunNumber == runNumber)
+        {
+            return ToCommittedRun(last);
+        }
+
+        // An older run: its manifest, if it is still on disk (read from the history only in this rare case).
+        var commits = log.Commits;
         for (var i = commits.Count - 1; i >= 0; i--)
         {
             if (commits[i].RunNumber == runNumber && string.Equals(commits[i].PipelineName, pipelineName, StringComparison.Ordinal))
@@ -56,11 +60,11 @@ internal sealed partial class LakeSink : ICheckpointingSink, IRunCommitLookup
     private static CommittedRun ToCommittedRun(CommitRecord commit)
         => new(commit.RunNumber!.Value, commit.RunId ?? string.Empty, new Dictionary<string, string>(commit.Properties, StringComparer.Ordinal));
 
-    /// <summary>Reads the commit log (every manifest: the sink writer reads it in full on open as well).</summary>
-    private async ValueTask<IReadOnlyList<CommitRecord>> ReadCommitsAsync(CancellationToken cancellationToken)
+    /// <summary>Reads the log: the newest checkpoint and the manifests after it.</summary>
+    private async ValueTask<LakeLog> OpenLogAsync(CancellationToken cancellationToken)
     {
         var log = new LakeLog(_layout);
         await log.RefreshAsync(cancellationToken).ConfigureAwait(false);
-        return log.Commits;
+        return log;
     }
 }

@@ -1,14 +1,15 @@
 using Apache.Arrow;
+using DataEng.Core.ParquetFormat;
 
 namespace DataEng.Core;
 
 /// <summary>The lake as a pipeline sink: one <see cref="LakeSinkWriter"/> (one commit) per run.</summary>
 internal sealed partial class LakeSink : ISink
 {
-    private readonly LakeWriterOptions _options;
+    private readonly LakeWriteOptions _options;
     private readonly LakeLayout _layout;
 
-    public LakeSink(string root, LakeWriterOptions options)
+    public LakeSink(string root, LakeWriteOptions options)
     {
         _layout = new LakeLayout(root);
         _options = options;
@@ -31,12 +32,12 @@ internal sealed partial class LakeSink : ISink
         return await LakeSinkWriter.OpenAsync(_layout, _options, schema, context, cancellationToken).ConfigureAwait(false);
     }
 
-    internal static List<string> Problems(Schema input, LakeWriterOptions options)
+    internal static List<string> Problems(Schema input, LakeWriteOptions options)
     {
         var problems = PartitionKeyComputer.Validate(input, [.. options.PartitionBy]);
         foreach (var field in input.FieldsList)
         {
-            if (ColumnPlan.Layout(field.DataType) is null)
+            if (KernelTypes.GetLayout(field.DataType, out _) == Layout.Unsupported)
             {
                 problems.Add($"column '{field.Name}' has the type {SchemaText.Describe(field.DataType)}, which the lake writer does not support");
             }

@@ -1,4 +1,5 @@
 using Apache.Arrow;
+using DataEng.Core.ParquetFormat;
 
 namespace DataEng.Core;
 
@@ -117,9 +118,9 @@ internal sealed partial class LakeSinkWriter
     }
 
     /// <summary>
-    /// The rows at which a partition buffer becomes a row group: <see cref="LakeWriterOptions.RowGroupSize"/>, or fewer
+    /// The rows at which a partition buffer becomes a row group: <see cref="LakeWriteOptions.RowGroupSize"/>, or fewer
     /// when the buffers of every active partition plus the in-flight row groups would not fit
-    /// <see cref="LakeWriterOptions.MaxBufferedBytes"/> (counted on capacity) at that size. Dispatching at this
+    /// <see cref="LakeWriteOptions.MaxBufferedBytes"/> (counted on capacity) at that size. Dispatching at this
     /// threshold also starts encoding early, while the rest of the input is still being split.
     /// </summary>
     /// <param name="batch">The batch being split.</param>
@@ -374,7 +375,7 @@ internal sealed partial class LakeSinkWriter
     }
 
     /// <summary>Keeps the capacity of every row buffer (filling, in flight, idle) within
-    /// <see cref="LakeWriterOptions.MaxBufferedBytes"/>: frees idle buffers, then waits for encoders to hand buffers
+    /// <see cref="LakeWriteOptions.MaxBufferedBytes"/>: frees idle buffers, then waits for encoders to hand buffers
     /// back, and writes out the largest buffer only when nothing is in flight.</summary>
     private async ValueTask KeepWithinBudgetAsync(CancellationToken cancellationToken)
     {

@@ -5,14 +5,14 @@ namespace DataEng.Core;
 /// <summary>
 /// Writes one run into a lake. The calling thread splits each batch by partition (vectorised keys, counting sort,
 /// gather into pooled per-partition buffers); full buffers become row groups encoded on the thread pool, one
-/// sequential chain per partition file and up to <see cref="LakeWriterOptions.MaxDegreeOfParallelism"/> encoders at
+/// sequential chain per partition file and up to <see cref="LakeWriteOptions.MaxDegreeOfParallelism"/> encoders at
 /// once, so encoding overlaps the split of the next batch. Files are written to the staging area and published by
 /// <see cref="LakeTransaction"/>.
 /// </summary>
 internal sealed partial class LakeSinkWriter : ISinkWriter
 {
     private readonly LakeLayout _layout;
-    private readonly LakeWriterOptions _options;
+    private readonly LakeWriteOptions _options;
     private readonly ParquetWriteOptions _parquet;
     private readonly RunContext _context;
     private readonly LakeLog _log;
@@ -39,7 +39,7 @@ internal sealed partial class LakeSinkWriter : ISinkWriter
     private SinkCommit? _commit;
     private State _state;
 
-    private LakeSinkWriter(LakeLayout layout, LakeWriterOptions options, RunContext context, LakeLog log, LakeTableSchema table, Schema input, LakeTransaction? transaction, string? skipReason)
+    private LakeSinkWriter(LakeLayout layout, LakeWriteOptions options, RunContext context, LakeLog log, LakeTableSchema table, Schema input, LakeTransaction? transaction, string? skipReason)
     {
         _layout = layout;
         _options = options;
@@ -71,7 +71,7 @@ internal sealed partial class LakeSinkWriter : ISinkWriter
         Aborted,
     }
 
-    /// <summary>Gets the most data files that were open at once (for tests of <see cref="LakeWriterOptions.MaxOpenFiles"/>).</summary>
+    /// <summary>Gets the most data files that were open at once (for tests of <see cref="LakeWriteOptions.MaxOpenFiles"/>).</summary>
     internal int PeakOpenFiles => Volatile.Read(ref _peakOpenFiles);
 
     /// <summary>Gets the memory held by row buffers being filled or idle (diagnostics and tests).</summary>
@@ -94,7 +94,7 @@ internal sealed partial class LakeSinkWriter : ISinkWriter
 
     internal LakeTransaction? Transaction => _transaction;
 
-    public static async ValueTask<LakeSinkWriter> OpenAsync(LakeLayout layout, LakeWriterOptions options, Schema input, RunContext context, CancellationToken cancellationToken)
+    public static async ValueTask<LakeSinkWriter> OpenAsync(LakeLayout layout, LakeWriteOptions options, Schema input, RunContext context, CancellationToken cancellationToken)
     {
         if (File.Exists(layout.Root))
         {
@@ -102,7 +102,7 @@ internal sealed partial class LakeSinkWriter : ISinkWriter
         }
 
         DurableFile.CreateDirectoryDurable(layout.Metadata);
-        var log = new LakeLog(layout);
+        var log = new LakeLog(layout, context.Logger);
         await log.RefreshAsync(cancellationToken).ConfigureAwait(false);
 
         // Recovery first: what a crashed commit left must be gone before anything new is written.
@@ -121,7 +121,7 @@ internal sealed partial class LakeSinkWriter : ISinkWriter
             return new LakeSinkWriter(layout, options, context, log, table, input, null, $"run {context.RunNumber} of pipeline '{context.PipelineName}' is already committed");
         }
 
-        var transaction = LakeTransaction.Begin(layout, context.RunId, options.CommitObserver, context.Logger);
+        var transaction = LakeTransaction.Begin(layout, context.RunId, options.TransactionSettings, context.Logger);
         return new LakeSinkWriter(layout, options, context, log, table, input, transaction, null);
     }
 
@@ -278,6 +278,7 @@ internal sealed partial class LakeSinkWriter : ISinkWriter
         _bufferMemory.Dispose();
         _transaction?.Dispose();
         _encoders.Dispose();
+        _keys.Dispose();
         _progress.Dispose();
     }
 

@@ -11,11 +11,11 @@ namespace DataEng.Core;
 internal sealed class LakeSource : ISource
 {
     private readonly LakeLayout _layout;
-    private readonly LakeReaderOptions _options;
+    private readonly LakeReadOptions _options;
     private readonly object _gate = new();
     private Schema? _schema;
 
-    public LakeSource(string root, LakeReaderOptions options)
+    public LakeSource(string root, LakeReadOptions options)
     {
         _layout = new LakeLayout(root);
         _options = options;

@@ -1,4 +1,4 @@
-namespace DataEng.Core;
+namespace DataEng.Core.Tables;
 
 /// <summary>What <see cref="LakeDataset.VacuumAsync"/> expired and deleted (or, in a dry run, would).</summary>
 public sealed class LakeVacuumResult

@@ -28,9 +28,18 @@ internal static partial class Log
     [LoggerMessage(307, LogLevel.Debug, "Lake '{Root}': staging folder '{Folder}' is in use by another writer; recovery leaves it alone.")]
     public static partial void LakeStagingInUse(ILogger logger, string root, string folder);
 
-    [LoggerMessage(320, LogLevel.Information, "Lake '{Root}': vacuum committed version {Version}: expired {ExpiredVersions} versions (oldest retained {OldestRetained}), deleted {Files} files ({Bytes} bytes).")]
+    [LoggerMessage(320, LogLevel.Warning, "Lake '{Root}': the checkpoint '{Path}' is damaged ({Reason}); it is ignored and the state is read from an older checkpoint or the manifests.")]
+    public static partial void LakeCheckpointIgnored(ILogger logger, string root, string path, string reason);
+
+    [LoggerMessage(321, LogLevel.Warning, "Lake '{Root}': could not write the checkpoint of version {Version}; the commit stands and the next commit writes one.")]
+    public static partial void LakeCheckpointFailed(ILogger logger, Exception exception, string root, long version);
+
+    [LoggerMessage(322, LogLevel.Debug, "Lake '{Root}': wrote the checkpoint of version {Version} ({Files} live files).")]
+    public static partial void LakeCheckpointWritten(ILogger logger, string root, long version, int files);
+
+    [LoggerMessage(323, LogLevel.Information, "Lake '{Root}': vacuum committed version {Version}: expired {ExpiredVersions} versions (oldest retained {OldestRetained}), deleted {Files} files ({Bytes} bytes).")]
     public static partial void LakeVacuumed(ILogger logger, string root, long version, int expiredVersions, long oldestRetained, int files, long bytes);
 
-    [LoggerMessage(321, LogLevel.Information, "Lake '{Root}': dropped {Partitions} partitions ({Files} files, {Rows} rows) older than {Cutoff} by '{Column}' (version {Version}).")]
+    [LoggerMessage(324, LogLevel.Information, "Lake '{Root}': dropped {Partitions} partitions ({Files} files, {Rows} rows) older than {Cutoff} by '{Column}' (version {Version}).")]
     public static partial void LakePartitionsDropped(ILogger logger, string root, int partitions, int files, long rows, DateTimeOffset cutoff, string column, long version);
 }

@@ -2,35 +2,10 @@ using System.Globalization;
 
 namespace DataEng.Core;
 
-/// <summary>How a partition value is derived from a source column (modelled on Iceberg's partition transforms).</summary>
-public enum PartitionTransform
-{
-    /// <summary>The column value itself (integers, booleans, strings, dates, timestamps, floats).</summary>
-    Identity,
-
-    /// <summary>The calendar year of a date or timestamp (<c>2024</c>), an <c>int32</c> partition column.</summary>
-    Year,
-
-    /// <summary>The calendar month of a date or timestamp (<c>2024-03</c>), a string partition column.</summary>
-    Month,
-
-    /// <summary>The calendar day of a date or timestamp (<c>2024-03-31</c>), a <c>date32</c> partition column.</summary>
-    Day,
-
-    /// <summary>The hour of a timestamp (<c>2024-03-31-23</c>), a string partition column.</summary>
-    Hour,
-
-    /// <summary>Integers rounded down to a multiple of the width; strings cut to their first width characters.</summary>
-    Truncate,
-
-    /// <summary>A stable hash of the value modulo N (Iceberg's Murmur3 bucket), an <c>int32</c> partition column.</summary>
-    Bucket,
-}
-
 /// <summary>
 /// One level of a Hive-partitioned layout: the folder <c>name=value</c> whose value is derived from a source column by
 /// a <see cref="PartitionTransform"/>. Levels nest in the order they are listed in
-/// <see cref="LakeWriterOptions.PartitionBy"/>.
+/// <see cref="LakeWriteOptions.PartitionBy"/>.
 /// </summary>
 /// <remarks>
 /// Time transforms work on the instant in UTC unless a time zone is given; the local calendar date or hour is then

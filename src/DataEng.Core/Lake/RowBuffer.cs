@@ -1,8 +1,6 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
-using Apache.Arrow.Types;
 
 namespace DataEng.Core;
 
@@ -22,13 +20,6 @@ internal enum ColumnConversion
     AllNull,
 }
 
-internal enum ColumnKind
-{
-    Fixed,
-    Boolean,
-    Variable,
-}
-
 /// <summary>One column of the files: where its values come from and how they are laid out.</summary>
 internal sealed class ColumnPlan
 {
@@ -37,7 +28,12 @@ internal sealed class ColumnPlan
         Field = field;
         Source = source;
         Conversion = conversion;
-        (Kind, Width) = Layout(field.DataType) ?? throw new NotSupportedException($"column '{field.Name}' has the type {SchemaText.Describe(field.DataType)}, which the lake writer does not support yet");
+        Layout = KernelTypes.GetLayout(field.DataType, out var width);
+        Width = width;
+        if (Layout == Layout.Unsupported)
+        {
+            throw new NotSupportedException($"column '{field.Name}' has the type {SchemaText.Describe(field.DataType)}, which the lake writer does not support yet");
+        }
     }
 
     public Field Field { get; }
@@ -46,26 +42,11 @@ internal sealed class ColumnPlan
 
     public ColumnConversion Conversion { get; }
 
-    public ColumnKind Kind { get; }
+    /// <summary>Gets the physical layout (the kernels' table, so the lake gathers every type the kernels copy).</summary>
+    public Layout Layout { get; }
 
     /// <summary>Gets the byte width of a fixed-width value.</summary>
     public int Width { get; }
-
-    /// <summary>Returns the physical layout of a type, or <see langword="null"/> when the writer cannot gather it.</summary>
-    public static (ColumnKind Kind, int Width)? Layout(IArrowType type) => type.TypeId switch
-    {
-        ArrowTypeId.Boolean => (ColumnKind.Boolean, 0),
-        ArrowTypeId.Int8 or ArrowTypeId.UInt8 => (ColumnKind.Fixed, 1),
-        ArrowTypeId.Int16 or ArrowTypeId.UInt16 or ArrowTypeId.HalfFloat => (ColumnKind.Fixed, 2),
-        ArrowTypeId.Int32 or ArrowTypeId.UInt32 or ArrowTypeId.Float or ArrowTypeId.Date32 or ArrowTypeId.Time32 => (ColumnKind.Fixed, 4),
-        ArrowTypeId.Int64 or ArrowTypeId.UInt64 or ArrowTypeId.Double or ArrowTypeId.Date64 or ArrowTypeId.Timestamp
-            or ArrowTypeId.Time64 or ArrowTypeId.Duration => (ColumnKind.Fixed, 8),
-        ArrowTypeId.Decimal128 => (ColumnKind.Fixed, 16),
-        ArrowTypeId.Decimal256 => (ColumnKind.Fixed, 32),
-        ArrowTypeId.FixedSizedBinary => (ColumnKind.Fixed, ((FixedSizeBinaryType)type).ByteWidth),
-        ArrowTypeId.String or ArrowTypeId.Binary => (ColumnKind.Variable, 0),
-        _ => null,
-    };
 }
 
 /// <summary>
@@ -200,10 +181,10 @@ internal sealed class RowBuffer
             var validity = _hasValidity && _nullCount > 0
                 ? new ArrowBuffer(Validity.Memory[..BitBytes(rows)])
                 : ArrowBuffer.Empty;
-            ArrowBuffer[] buffers = plan.Kind switch
+            ArrowBuffer[] buffers = plan.Layout switch
             {
-                ColumnKind.Fixed => [validity, new ArrowBuffer(Values.Memory[..(rows * plan.Width)])],
-                ColumnKind.Boolean => [validity, new ArrowBuffer(Values.Memory[..BitBytes(rows)])],
+                Layout.FixedWidth => [validity, new ArrowBuffer(Values.Memory[..(rows * plan.Width)])],
+                Layout.Bitmap => [validity, new ArrowBuffer(Values.Memory[..BitBytes(rows)])],
                 _ => [validity, new ArrowBuffer(Values.Memory[..((rows + 1) * sizeof(int))]), new ArrowBuffer(Data.Memory[.._dataLength])],
             };
             var nullCount = validity.IsEmpty ? 0 : _nullCount;
@@ -222,24 +203,24 @@ internal sealed class RowBuffer
                 EnsureValidity(rows, total, target);
                 if (source is null || plan.Conversion == ColumnConversion.AllNull)
                 {
-                    ClearBits(Validity.Span, rows, n);
+                    Bitmaps.ClearRange(Validity.Span, rows, n);
                     _nullCount += n;
                 }
                 else
                 {
-                    _nullCount += n - GatherBits(source.Data.Buffers[0].Span, source.Data.Offset, indices, Validity.Span, rows);
+                    _nullCount += n - Bitmaps.Gather(source.Data.Buffers[0].Span, source.Data.Offset, indices, Validity.Span, rows);
                 }
             }
             else if (_hasValidity)
             {
                 EnsureCapacity(ref Validity, BitBytes(total), BitBytes(target));
-                SetBits(Validity.Span, rows, n);
+                Bitmaps.SetRange(Validity.Span, rows, n);
             }
 
             long bytes = n * (long)Math.Max(plan.Width, 1);
-            switch (plan.Kind)
+            switch (plan.Layout)
             {
-                case ColumnKind.Fixed:
+                case Layout.FixedWidth:
                     EnsureCapacity(ref Values, total * plan.Width, (long)target * plan.Width);
                     if (source is null || plan.Conversion == ColumnConversion.AllNull)
                     {
@@ -251,15 +232,15 @@ internal sealed class RowBuffer
                     }
 
                     break;
-                case ColumnKind.Boolean:
+                case Layout.Bitmap:
                     EnsureCapacity(ref Values, BitBytes(total), BitBytes(target));
                     if (source is null)
                     {
-                        ClearBits(Values.Span, rows, n);
+                        Bitmaps.ClearRange(Values.Span, rows, n);
                     }
                     else
                     {
-                        GatherBits(source.Data.Buffers[1].Span, source.Data.Offset, indices, Values.Span, rows);
+                        Bitmaps.Gather(source.Data.Buffers[1].Span, source.Data.Offset, indices, Values.Span, rows);
                     }
 
                     break;
@@ -290,38 +271,18 @@ internal sealed class RowBuffer
             var data = source.Data;
             var sourceOffsets = MemoryMarshal.Cast<byte, int>(data.Buffers[1].Span)[data.Offset..];
             var sourceBytes = data.Buffers[2].Span;
-            long needed = 0;
-            ref var so = ref MemoryMarshal.GetReference(sourceOffsets);
-            ref var ix = ref MemoryMarshal.GetReference(indices);
-            for (var k = 0; k < n; k++)
-            {
-                var i = Unsafe.Add(ref ix, k);
-                needed += Unsafe.Add(ref so, i + 1) - Unsafe.Add(ref so, i);
-            }
+            var needed = ArrayKernels.GatherLength(sourceOffsets, indices);
 
             if (_dataLength + needed > int.MaxValue - 64)
             {
-                throw new DataEngException("A partition buffer would exceed 2 GB of string data; lower LakeWriterOptions.RowGroupSize or MaxBufferedBytes.");
+                throw new DataEngException("A partition buffer would exceed 2 GB of string data; lower LakeWriteOptions.RowGroupSize or MaxBufferedBytes.");
             }
 
             // The string bytes of the target rows, extrapolated from the rows so far (an eighth more for variation).
             var dataNeeded = _dataLength + (int)needed;
             var dataTarget = target <= 0 ? 0 : (long)dataNeeded * target / (rows + n);
             EnsureCapacity(ref Data, dataNeeded, dataTarget + (dataTarget >> 3));
-            var position = _dataLength;
-            ref var destination = ref MemoryMarshal.GetReference(Data.Span);
-            ref var sourceStart = ref MemoryMarshal.GetReference(sourceBytes);
-            ref var dstOffsets = ref MemoryMarshal.GetReference(offsets);
-            for (var k = 0; k < n; k++)
-            {
-                var i = Unsafe.Add(ref ix, k);
-                var start = Unsafe.Add(ref so, i);
-                var length = Unsafe.Add(ref so, i + 1) - start;
-                Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref destination, position), ref Unsafe.Add(ref sourceStart, start), (uint)length);
-                position += length;
-                Unsafe.Add(ref dstOffsets, rows + k + 1) = position;
-            }
-
+            var position = ArrayKernels.GatherVariable(sourceOffsets, sourceBytes, indices, offsets.Slice(rows + 1, n), Data.Span, _dataLength);
             _dataLength = position;
             return needed + sizeof(int) * (long)n;
         }
@@ -332,7 +293,7 @@ internal sealed class RowBuffer
             if (!_hasValidity)
             {
                 _hasValidity = true;
-                SetBits(Validity.Span, 0, rows);
+                Bitmaps.SetRange(Validity.Span, 0, rows);
             }
         }
 
@@ -350,55 +311,7 @@ internal sealed class RowBuffer
                     return;
             }
 
-            switch (plan.Width)
-            {
-                case 1:
-                    Gather(values[data.Offset..], indices, destination);
-                    break;
-                case 2:
-                    Gather(MemoryMarshal.Cast<byte, short>(values)[data.Offset..], indices, MemoryMarshal.Cast<byte, short>(destination));
-                    break;
-                case 4:
-                    Gather(MemoryMarshal.Cast<byte, int>(values)[data.Offset..], indices, MemoryMarshal.Cast<byte, int>(destination));
-                    break;
-                case 8:
-                    Gather(MemoryMarshal.Cast<byte, long>(values)[data.Offset..], indices, MemoryMarshal.Cast<byte, long>(destination));
-                    break;
-                case 16:
-                    Gather(MemoryMarshal.Cast<byte, Int128>(values)[data.Offset..], indices, MemoryMarshal.Cast<byte, Int128>(destination));
-                    break;
-                default:
-                    var width = plan.Width;
-                    var start = data.Offset * width;
-                    for (var k = 0; k < indices.Length; k++)
-                    {
-                        values.Slice(start + (indices[k] * width), width).CopyTo(destination.Slice(k * width, width));
-                    }
-
-                    break;
-            }
-        }
-
-        private static void Gather<T>(ReadOnlySpan<T> source, ReadOnlySpan<int> indices, Span<T> destination)
-            where T : unmanaged
-        {
-            ref var s = ref MemoryMarshal.GetReference(source);
-            ref var d = ref MemoryMarshal.GetReference(destination);
-            ref var ix = ref MemoryMarshal.GetReference(indices);
-            var n = indices.Length;
-            var k = 0;
-            for (; k + 4 <= n; k += 4)
-            {
-                Unsafe.Add(ref d, k) = Unsafe.Add(ref s, Unsafe.Add(ref ix, k));
-                Unsafe.Add(ref d, k + 1) = Unsafe.Add(ref s, Unsafe.Add(ref ix, k + 1));
-                Unsafe.Add(ref d, k + 2) = Unsafe.Add(ref s, Unsafe.Add(ref ix, k + 2));
-                Unsafe.Add(ref d, k + 3) = Unsafe.Add(ref s, Unsafe.Add(ref ix, k + 3));
-            }
-
-            for (; k < n; k++)
-            {
-                Unsafe.Add(ref d, k) = Unsafe.Add(ref s, Unsafe.Add(ref ix, k));
-            }
+            ArrayKernels.GatherFixed(values, data.Offset, plan.Width, indices, destination);
         }
 
         private static void Widen(ReadOnlySpan<int> source, ReadOnlySpan<int> indices, Span<long> destination)
@@ -414,79 +327,6 @@ internal sealed class RowBuffer
             for (var k = 0; k < indices.Length; k++)
             {
                 destination[k] = source[indices[k]];
-            }
-        }
-
-        /// <summary>Copies bits <c>sourceOffset + indices[k]</c> to <c>destinationStart + k</c>; returns the number of set bits.</summary>
-        private static int GatherBits(ReadOnlySpan<byte> source, int sourceOffset, ReadOnlySpan<int> indices, Span<byte> destination, int destinationStart)
-        {
-            var set = 0;
-            var k = 0;
-            var n = indices.Length;
-            var position = destinationStart;
-
-            // Head: up to the next byte boundary, bit by bit.
-            for (; k < n && (position & 7) != 0; k++, position++)
-            {
-                var bit = GetBit(source, sourceOffset + indices[k]);
-                set += bit;
-                if (bit != 0)
-                {
-                    destination[position >> 3] |= (byte)(1 << (position & 7));
-                }
-                else
-                {
-                    destination[position >> 3] &= (byte)~(1 << (position & 7));
-                }
-            }
-
-            // Whole bytes.
-            for (; k + 8 <= n; k += 8, position += 8)
-            {
-                var b = 0;
-                for (var j = 0; j < 8; j++)
-                {
-                    b |= GetBit(source, sourceOffset + indices[k + j]) << j;
-                }
-
-                destination[position >> 3] = (byte)b;
-                set += System.Numerics.BitOperations.PopCount((uint)b);
-            }
-
-            // Tail.
-            for (; k < n; k++, position++)
-            {
-                var bit = GetBit(source, sourceOffset + indices[k]);
-                set += bit;
-                if (bit != 0)
-                {
-                    destination[position >> 3] |= (byte)(1 << (position & 7));
-                }
-                else
-                {
-                    destination[position >> 3] &= (byte)~(1 << (position & 7));
-                }
-            }
-
-            return set;
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static int GetBit(ReadOnlySpan<byte> bits, int index) => (bits[index >> 3] >> (index & 7)) & 1;
-
-        private static void SetBits(Span<byte> bits, int start, int count)
-        {
-            for (var i = start; i < start + count; i++)
-            {
-                bits[i >> 3] |= (byte)(1 << (i & 7));
-            }
-        }
-
-        private static void ClearBits(Span<byte> bits, int start, int count)
-        {
-            for (var i = start; i < start + count; i++)
-            {
-                bits[i >> 3] &= (byte)~(1 << (i & 7));
             }
         }
 

@@ -5,7 +5,7 @@ using System.Runtime.InteropServices;
 using Apache.Arrow;
 using Parquet;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 internal sealed partial class ArrowParquetReader
 {
@@ -78,7 +78,7 @@ internal sealed partial class ArrowParquetReader
         {
             var values = CastMemoryManager<T>.CreateWritable(valuesOwner.Memory, rows);
             var defs = column.ArrowField.IsNullable ? PrepareLevels(rows) : null;
-            await rowGroup.ReadRawAsync(column.ParquetField, values, defs, null, cancellationToken).ConfigureAwait(false);
+            await rowGroup.ReadRawAsync(column.ParquetField!, values, defs, null, cancellationToken).ConfigureAwait(false);
             var count = CountDefined(column, defs, rows);
             var span = values.Span;
             if (count < rows)
@@ -113,7 +113,7 @@ internal sealed partial class ArrowParquetReader
     {
         var values = _scratch.Rent<T>(rows);
         var defs = column.ArrowField.IsNullable ? PrepareLevels(rows) : null;
-        await rowGroup.ReadRawAsync<T>(column.ParquetField, values.AsMemory(0, rows), defs, null, cancellationToken).ConfigureAwait(false);
+        await rowGroup.ReadRawAsync<T>(column.ParquetField!, values.AsMemory(0, rows), defs, null, cancellationToken).ConfigureAwait(false);
         return (values, defs, CountDefined(column, defs, rows));
     }
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 internal sealed partial class ArrowParquetReader
 {
@@ -68,7 +68,7 @@ internal sealed partial class ArrowParquetReader
                     buffer = ArrayPool<byte>.Shared.Rent(window);
                 }
 
-                if (header.Type is < 0 or > 3 || header.CompressedSize < 0 || header.UncompressedSize < 0)
+                if (header.Type is < ParquetPageType.DataPage or > ParquetPageType.DataPageV2 || header.CompressedSize < 0 || header.UncompressedSize < 0)
                 {
                     throw new ParquetFileException(DisplayName, group, column.Name, $"the page header at offset {position} has type {header.Type}, sizes {header.CompressedSize}/{header.UncompressedSize}");
                 }
@@ -83,14 +83,14 @@ internal sealed partial class ArrowParquetReader
                     throw new ParquetFileException(DisplayName, group, column.Name, $"the page at offset {position} declares {header.UncompressedSize} uncompressed bytes, more than is plausible for {rows} rows (at most {maxPage}; see ParquetReadOptions.MaxPageBytes)");
                 }
 
-                if (header.Type is 0 or 2 or 3)
+                if (header.Type is ParquetPageType.DataPage or ParquetPageType.DictionaryPage or ParquetPageType.DataPageV2)
                 {
                     if (header.ValueCount < 0 || header.ValueCount > rows)
                     {
                         throw new ParquetFileException(DisplayName, group, column.Name, $"the page at offset {position} declares {header.ValueCount} values for {rows} rows");
                     }
 
-                    if (header.Type != 2)
+                    if (header.Type != ParquetPageType.DictionaryPage)
                     {
                         values += header.ValueCount;
                     }

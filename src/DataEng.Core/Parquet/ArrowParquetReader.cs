@@ -6,7 +6,7 @@ using Apache.Arrow.Memory;
 using Parquet;
 using Parquet.Meta;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>
 /// Reads a Parquet file into Arrow record batches, one row group at a time. Every input is treated as hostile: the

@@ -1,12 +1,10 @@
 using Apache.Arrow;
-using Parquet;
-using Parquet.Schema;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>
-/// Writes Arrow record batches to one Parquet file on a caller-owned stream, with the builtin encoder
-/// (<see cref="ParquetChunkEncoder"/>) or Parquet.Net underneath (<see cref="ParquetWriteOptions.Engine"/>).
+/// Writes Arrow record batches to one Parquet file on a caller-owned stream: column chunks encoded by
+/// <see cref="ParquetChunkEncoder"/>, the footer written by <see cref="ThriftCompactWriter"/>.
 /// </summary>
 /// <remarks>
 /// <para>Supported Arrow types (written and read back identically): bool; int8, int16, int32, int64; uint8, uint16,
@@ -16,18 +14,14 @@ namespace DataEng.Core;
 /// name are restored from the key/value metadata). Nulls are supported in every type. Anything else is rejected by
 /// <see cref="CreateAsync"/> with a <see cref="SchemaMismatchException"/> listing every unsupported column.</para>
 /// <para>Batches are borrowed: the writer takes shared references (no copies) and accumulates them until
-/// <see cref="ParquetWriteOptions.RowGroupSize"/> rows, then writes one row group. The builtin engine encodes the
-/// columns straight from the Arrow buffers into pages of about 1 MiB in encoders kept by the scratch buffers, the
-/// columns of a row group in parallel unless <see cref="ParallelColumns"/> is off, then writes them in order. With
-/// Parquet.Net, non-null numeric columns of a row group that came from one batch are handed over without copying;
-/// otherwise values are compacted into pooled buffers reused across row groups.</para>
+/// <see cref="ParquetWriteOptions.RowGroupSize"/> rows, then writes one row group. The columns are encoded straight
+/// from the Arrow buffers into pages of about 1 MiB in encoders kept by the scratch buffers, the columns of a row
+/// group in parallel unless <see cref="ParallelColumns"/> is off, then written in order.</para>
 /// <para>The stream is not closed, flushed to disk or disposed: the caller owns it.</para>
 /// </remarks>
 internal sealed partial class ArrowParquetWriter : IAsyncDisposable
 {
     private readonly CountingWriteStream _stream;
-    private readonly ParquetWriter? _writer;
-    private readonly ParquetOptions? _parquetOptions;
     private readonly ParquetWriteOptions _options;
     private readonly ParquetColumn[] _columns;
     private readonly Schema _schema;
@@ -41,12 +35,10 @@ internal sealed partial class ArrowParquetWriter : IAsyncDisposable
     private bool _completed;
     private bool _disposed;
 
-    private ArrowParquetWriter(CountingWriteStream stream, ParquetWriter? writer, ParquetOptions? parquetOptions, ParquetWriteOptions options, ParquetColumn[] columns, Schema schema, Dictionary<string, string> metadata)
+    private ArrowParquetWriter(CountingWriteStream stream, ParquetWriteOptions options, ParquetColumn[] columns, Schema schema, Dictionary<string, string> metadata)
     {
         _dictionary = new bool[columns.Length];
         _stream = stream;
-        _writer = writer;
-        _parquetOptions = parquetOptions;
         _options = options;
         _columns = columns;
         _schema = schema;
@@ -77,7 +69,7 @@ internal sealed partial class ArrowParquetWriter : IAsyncDisposable
     /// open file; the lender keeps ownership and must not use the set while it is lent.</summary>
     internal ScratchBuffers? BorrowedScratch { get; set; }
 
-    /// <summary>Gets or sets a value indicating whether the builtin engine encodes the columns of a row group in
+    /// <summary>Gets or sets a value indicating whether the columns of a row group are encoded in
     /// parallel. The lake turns it off: it already encodes different files in parallel.</summary>
     internal bool ParallelColumns { get; set; } = true;
 
@@ -100,45 +92,9 @@ internal sealed partial class ArrowParquetWriter : IAsyncDisposable
         options = options.Clone();
         var columns = ParquetSchemaMapping.ForWrite(schema);
         var ownMetadata = metadata is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(metadata, StringComparer.Ordinal);
-        if (options.Engine == ParquetWriterEngine.Builtin)
-        {
-            var builtin = new CountingWriteStream(stream);
-            await builtin.WriteAsync(Magic, cancellationToken).ConfigureAwait(false);
-            return new ArrowParquetWriter(builtin, null, null, options, columns, schema, ownMetadata);
-        }
-
-        var parquetOptions = new ParquetOptions
-        {
-            CompressionMethod = options.Compression switch
-            {
-                ParquetCompression.Snappy => CompressionMethod.Snappy,
-                ParquetCompression.Zstd => CompressionMethod.Zstd,
-                ParquetCompression.Gzip => CompressionMethod.Gzip,
-                ParquetCompression.Lz4 => CompressionMethod.Lz4Raw,
-                _ => CompressionMethod.None,
-            },
-            CompressionLevel = options.CompressionLevel,
-            // Dictionary encoding only where a hint asks for it (set per row group): Parquet.Net's own uniqueness
-            // scan costs a pass over every string.
-            DictionaryEncodingThreshold = 0,
-            DictionaryEncodingSampleSize = 0,
-        };
-
         var counting = new CountingWriteStream(stream);
-        var parquetSchema = new ParquetSchema(columns.Select(static c => (Parquet.Schema.Field)c.ParquetField));
-        var writer = await ParquetWriter.CreateAsync(parquetSchema, counting, parquetOptions, append: false, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            // Fail now, not at the footer, if the footer cannot be reached.
-            _ = ParquetFooterAccess.GetFileMetaData(writer);
-        }
-        catch
-        {
-            await writer.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-
-        return new ArrowParquetWriter(counting, writer, parquetOptions, options, columns, schema, ownMetadata);
+        await counting.WriteAsync(Magic, cancellationToken).ConfigureAwait(false);
+        return new ArrowParquetWriter(counting, options, columns, schema, ownMetadata);
     }
 
     /// <summary>Accepts a batch. Borrowed: the writer keeps shared references, the caller still disposes it.</summary>
@@ -187,34 +143,7 @@ internal sealed partial class ArrowParquetWriter : IAsyncDisposable
 
         var rows = _pendingRows;
         ChooseEncodings();
-        if (_writer is null)
-        {
-            await WriteRowGroupBuiltinAsync(rows, cancellationToken).ConfigureAwait(false);
-            _rowCount += rows;
-            _rowGroupCount++;
-            DisposePending();
-            return;
-        }
-
-        using (var rowGroup = _writer.CreateRowGroup())
-        {
-            var parts = new List<ArrayData>(_pending.Count);
-            foreach (var column in _columns)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                parts.Clear();
-                foreach (var batch in _pending)
-                {
-                    parts.Add(batch.Column(column.Index).Data);
-                }
-
-                PrepareEncoding(column);
-                await WriteColumnAsync(rowGroup, column, parts, rows, cancellationToken).ConfigureAwait(false);
-            }
-
-            rowGroup.CompleteValidate();
-        }
-
+        await WriteRowGroupAsync(rows, cancellationToken).ConfigureAwait(false);
         _rowCount += rows;
         _rowGroupCount++;
         DisposePending();
@@ -227,44 +156,8 @@ internal sealed partial class ArrowParquetWriter : IAsyncDisposable
     {
         ThrowIfDone();
         await FlushRowGroupAsync(cancellationToken).ConfigureAwait(false);
-        if (_writer is null)
-        {
-            _completed = true;
-            await WriteFooterAsync(cancellationToken).ConfigureAwait(false);
-            await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        var meta = ParquetFooterAccess.GetFileMetaData(_writer);
-        foreach (var column in _columns)
-        {
-            // Flat schema: element 0 is the root, then one element per column in order.
-            column.FooterPatch?.Invoke(meta.Schema[column.Index + 1]);
-            if (column.DropStatistics)
-            {
-                foreach (var rowGroup in meta.RowGroups ?? [])
-                {
-                    if (rowGroup.Columns is { } chunks && column.Index < chunks.Count && chunks[column.Index].MetaData is { } chunkMeta)
-                    {
-                        chunkMeta.Statistics = null;
-                    }
-                }
-            }
-        }
-
-        var custom = new Dictionary<string, string>(_metadata, StringComparer.Ordinal);
-        if (ParquetSchemaMapping.ArrowTypesMetadata(_columns) is { } arrowTypes)
-        {
-            custom[ParquetSchemaMapping.ArrowTypesKey] = arrowTypes;
-        }
-
-        if (custom.Count > 0)
-        {
-            _writer.CustomMetadata = custom;
-        }
-
         _completed = true;
-        await _writer.DisposeAsync().ConfigureAwait(false);
+        await WriteFooterAsync(cancellationToken).ConfigureAwait(false);
         await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,11 +1,11 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>
-/// Views Arrow value bytes as memory of the element type without copying, so a non-null numeric column can be handed
-/// to Parquet.Net as is, and Parquet.Net can decode straight into an Arrow buffer.
+/// Views Arrow value bytes as memory of the element type without copying, so the reader's Parquet.Net fallback can
+/// decode straight into an Arrow buffer.
 /// </summary>
 /// <typeparam name="T">The element type.</typeparam>
 internal sealed unsafe class CastMemoryManager<T> : MemoryManager<T>
@@ -17,18 +17,6 @@ internal sealed unsafe class CastMemoryManager<T> : MemoryManager<T>
     private CastMemoryManager(ReadOnlyMemory<byte> bytes)
     {
         _bytes = bytes;
-    }
-
-    /// <summary>Views <paramref name="length"/> elements starting at element <paramref name="offset"/>.</summary>
-    /// <param name="bytes">The value buffer.</param>
-    /// <param name="offset">The first element.</param>
-    /// <param name="length">The number of elements.</param>
-    /// <returns>The elements.</returns>
-    public static ReadOnlyMemory<T> Create(ReadOnlyMemory<byte> bytes, int offset, int length)
-    {
-        var size = sizeof(T);
-        var slice = bytes.Slice(checked(offset * size), checked(length * size));
-        return new CastMemoryManager<T>(slice).Memory;
     }
 
     /// <summary>Views the first <paramref name="length"/> elements of writable bytes.</summary>

@@ -1,4 +1,4 @@
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>
 /// Forwards writes to a caller-owned stream, counting the bytes. Its <see cref="Position"/> is the number of bytes

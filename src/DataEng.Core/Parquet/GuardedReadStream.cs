@@ -1,4 +1,4 @@
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>
 /// A read-only view of a seekable stream for Parquet.Net that turns the ways a damaged file can make a reader spin into

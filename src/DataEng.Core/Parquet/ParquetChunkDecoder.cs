@@ -7,7 +7,7 @@ using Apache.Arrow;
 using Apache.Arrow.Memory;
 using Parquet.Meta;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>
 /// The reader's own decoder for one flat column chunk held in memory: INT32, INT64, FLOAT, DOUBLE and BYTE_ARRAY
@@ -25,11 +25,6 @@ namespace DataEng.Core;
 /// </remarks>
 internal sealed class ParquetChunkDecoder : IDisposable
 {
-    private const int PlainEncoding = 0;
-    private const int PlainDictionaryEncoding = 2;
-    private const int RleEncoding = 3;
-    private const int RleDictionaryEncoding = 8;
-
     private byte[] _page = [];
     private byte[] _dictionary = [];
     private int[] _dictionaryOffsets = [];
@@ -115,7 +110,7 @@ internal sealed class ParquetChunkDecoder : IDisposable
                     throw new InvalidDataException($"a page header at chunk byte {position} is corrupt: {error}");
                 }
 
-                if (header.Type is < 0 or > 3 || header.CompressedSize < 0 || header.UncompressedSize < 0)
+                if (header.Type is < ParquetPageType.DataPage or > ParquetPageType.DataPageV2 || header.CompressedSize < 0 || header.UncompressedSize < 0)
                 {
                     throw new InvalidDataException($"the page header at chunk byte {position} has type {header.Type}, sizes {header.CompressedSize}/{header.UncompressedSize}");
                 }
@@ -136,10 +131,10 @@ internal sealed class ParquetChunkDecoder : IDisposable
                 position = bodyStart + (int)header.CompressedSize;
                 switch (header.Type)
                 {
-                    case 1:
+                    case ParquetPageType.IndexPage:
                         // Index pages carry nothing to decode.
                         continue;
-                    case 2:
+                    case ParquetPageType.DictionaryPage:
                         if (_dictionaryCount >= 0)
                         {
                             throw new InvalidDataException("the column chunk has two dictionary pages");
@@ -159,10 +154,10 @@ internal sealed class ParquetChunkDecoder : IDisposable
                 ReadOnlySpan<byte> levels;
                 ReadOnlySpan<byte> page;
                 var levelsHavePrefix = true;
-                if (header.Type == 0)
+                if (header.Type == ParquetPageType.DataPage)
                 {
                     page = Decompress(codec, body, (int)header.UncompressedSize);
-                    if (nullable && details.DefinitionEncoding != RleEncoding)
+                    if (nullable && details.DefinitionEncoding != ParquetEncoding.Rle)
                     {
                         throw new NotSupportedException($"definition levels encoded with {details.DefinitionEncoding}");
                     }
@@ -480,7 +475,7 @@ internal sealed class ParquetChunkDecoder : IDisposable
 
     private void ReadDictionary(ReadOnlySpan<byte> page, int width, long count, int encoding)
     {
-        if (encoding is not (PlainEncoding or PlainDictionaryEncoding))
+        if (encoding is not (ParquetEncoding.Plain or ParquetEncoding.PlainDictionary))
         {
             throw new NotSupportedException($"a dictionary page encoded with {encoding}");
         }
@@ -564,7 +559,7 @@ internal sealed class ParquetChunkDecoder : IDisposable
 
     private void ReadFixed(ReadOnlySpan<byte> page, int encoding, int defined, int width, Span<byte> target)
     {
-        if (encoding == PlainEncoding)
+        if (encoding == ParquetEncoding.Plain)
         {
             var bytes = defined * width;
             if (bytes > page.Length)
@@ -576,7 +571,7 @@ internal sealed class ParquetChunkDecoder : IDisposable
             return;
         }
 
-        if (encoding is not (PlainDictionaryEncoding or RleDictionaryEncoding))
+        if (encoding is not (ParquetEncoding.PlainDictionary or ParquetEncoding.RleDictionary))
         {
             throw new NotSupportedException($"values encoded with {encoding}");
         }
@@ -608,7 +603,7 @@ internal sealed class ParquetChunkDecoder : IDisposable
     private void ReadBytes(ReadOnlySpan<byte> page, int encoding, int defined, Span<int> offsets, OwnedBuffer data, MemoryAllocator allocator)
     {
         var end = offsets[0];
-        if (encoding == PlainEncoding)
+        if (encoding == ParquetEncoding.Plain)
         {
             // Every value carries a 4-byte length, so the page bounds the bytes it adds.
             var room = page.Length - (4 * defined);
@@ -632,7 +627,7 @@ internal sealed class ParquetChunkDecoder : IDisposable
             return;
         }
 
-        if (encoding is not (PlainDictionaryEncoding or RleDictionaryEncoding))
+        if (encoding is not (ParquetEncoding.PlainDictionary or ParquetEncoding.RleDictionary))
         {
             throw new NotSupportedException($"values encoded with {encoding}");
         }

@@ -1,10 +1,9 @@
-using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>Dictionaries of fixed-width values: the stored (converted) values are the keys, compared bit for bit, so
 /// NaN payloads and the two zeros stay distinct and every value reads back exactly as PLAIN would write it.</summary>
@@ -13,6 +12,7 @@ internal sealed partial class ParquetChunkEncoder
     /// <summary>The widest range of integers (4 MiB of slots) looked up directly rather than hashed.</summary>
     private const ulong MaxDirectRange = 1 << 20;
 
+    private readonly FixedKeyTable<ulong> _fixedKeys = new(512);
     private int[] _direct = [];
 
     /// <summary>Whether the builtin engine can dictionary-encode a column of this kind: byte arrays and the integer,
@@ -187,22 +187,16 @@ internal sealed partial class ParquetChunkEncoder
         where TOut : unmanaged, INumber<TOut>
         where TConvert : IConvert<TIn, TOut>
     {
+        // The shared fixed-width key table holds each value's bits (compared bit for bit); the entries are written
+        // back as the stored type once the dictionary is known to fit. It starts small after every chunk, so a chunk of
+        // few distinct values keeps its index in the L1 cache.
         var size = Unsafe.SizeOf<TOut>();
         var maxEntries = MaxDictionaryBytes / size;
         EnsureInts(ref _indices, values);
-        if (_table.Length == 0)
-        {
-            _table = ArrayPool<int>.Shared.Rent(1024);
-        }
-
-        // Small tables first: a chunk of few distinct values keeps its table in the L1 cache.
-        var bits = 10;
-        var table = _table.AsSpan(0, 1 << bits);
+        var table = _fixedKeys;
         table.Clear();
         _entryCount = 0;
         _dictionaryLength = 0;
-        Ensure(ref _dictionary, 4096);
-        var entries = MemoryMarshal.Cast<byte, TOut>(_dictionary.AsSpan());
         var count = 0;
         foreach (var data in parts)
         {
@@ -216,51 +210,23 @@ internal sealed partial class ParquetChunkEncoder
                     continue;
                 }
 
-                var value = TConvert.Convert(source[i], column, data.Offset + i);
-                var key = KeyOf(value);
-                var mask = table.Length - 1;
-                var slot = Slot(key, bits);
-                int entry;
-                while (true)
+                var entry = table.GetOrAdd(KeyOf(TConvert.Convert(source[i], column, data.Offset + i)), out var added);
+                if (added && entry == maxEntries)
                 {
-                    var stored = table[slot];
-                    if (stored == 0)
-                    {
-                        if (_entryCount == maxEntries)
-                        {
-                            _entryCount = 0;
-                            return false;
-                        }
-
-                        entry = _entryCount++;
-                        if (entries.Length <= entry)
-                        {
-                            Grow(ref _dictionary, Math.Min(MaxDictionaryBytes, _dictionary.Length * 2), entry * size);
-                            entries = MemoryMarshal.Cast<byte, TOut>(_dictionary.AsSpan());
-                        }
-
-                        entries[entry] = value;
-                        table[slot] = entry + 1;
-                        if (_entryCount * 2 > table.Length)
-                        {
-                            bits++;
-                            table = RehashFixed(entries[.._entryCount], bits);
-                        }
-
-                        break;
-                    }
-
-                    if (KeyOf(entries[stored - 1]) == key)
-                    {
-                        entry = stored - 1;
-                        break;
-                    }
-
-                    slot = (slot + 1) & mask;
+                    return false;
                 }
 
                 _indices[count++] = entry;
             }
+        }
+
+        _entryCount = table.Count;
+        Ensure(ref _dictionary, _entryCount * size);
+        var entries = MemoryMarshal.Cast<byte, TOut>(_dictionary.AsSpan())[.._entryCount];
+        var keys = table.Keys;
+        for (var entry = 0; entry < entries.Length; entry++)
+        {
+            entries[entry] = FromKey<TOut>(keys[entry]);
         }
 
         FinishFixedDictionary(entries[.._entryCount]);
@@ -321,33 +287,17 @@ internal sealed partial class ParquetChunkEncoder
         where T : unmanaged
         => Unsafe.SizeOf<T>() == 4 ? Unsafe.As<T, uint>(ref value) : Unsafe.As<T, ulong>(ref value);
 
-    /// <summary>Fibonacci hashing: the top <paramref name="bits"/> bits of the key times the golden ratio.</summary>
+    /// <summary>The stored value back from its bits (<see cref="KeyOf{T}"/> reversed).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Slot(ulong key, int bits) => (int)((key * 0x9E3779B97F4A7C15) >> (64 - bits));
-
-    private Span<int> RehashFixed<T>(ReadOnlySpan<T> entries, int bits)
+    private static T FromKey<T>(ulong key)
         where T : unmanaged
     {
-        var size = 1 << bits;
-        if (_table.Length < size)
+        if (Unsafe.SizeOf<T>() == 4)
         {
-            ArrayPool<int>.Shared.Return(_table);
-            _table = ArrayPool<int>.Shared.Rent(size);
+            var bits = (uint)key;
+            return Unsafe.As<uint, T>(ref bits);
         }
 
-        var table = _table.AsSpan(0, size);
-        table.Clear();
-        for (var entry = 0; entry < entries.Length; entry++)
-        {
-            var slot = Slot(KeyOf(entries[entry]), bits);
-            while (table[slot] != 0)
-            {
-                slot = (slot + 1) & (size - 1);
-            }
-
-            table[slot] = entry + 1;
-        }
-
-        return table;
+        return Unsafe.As<ulong, T>(ref key);
     }
 }

@@ -6,7 +6,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>What the footer says about one encoded column chunk; offsets are relative to the chunk's first byte until
 /// the writer places the chunk in the file.</summary>
@@ -56,11 +56,6 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
     /// <summary>The longest string or binary minimum/maximum kept in the statistics.</summary>
     private const int MaxStatisticsLength = 4096;
 
-    private const int PagePlain = 0;
-    private const int PageDictionary = 2;
-    private const int EncodingPlain = 0;
-    private const int EncodingRle = 3;
-    private const int EncodingRleDictionary = 8;
 
     private readonly ThriftCompactWriter _thrift = new();
     private byte[] _values = [];
@@ -69,9 +64,7 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
     private byte[] _compressed = [];
     private byte[] _output = [];
     private int[] _indices = [];
-    private int[] _table = [];
-    private int[] _entryOffsets = [];
-    private int[] _entryHashes = [];
+    private readonly ByteKeyTable _byteKeys = new(512);
     private byte[] _dictionary = [];
     private ZstdSharp.Compressor? _zstd;
     private int _zstdLevel;
@@ -134,7 +127,7 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
         if (useDictionary)
         {
             meta.DictionaryPageOffset = 0;
-            AppendPage(PageDictionary, _dictionary.AsSpan(0, _dictionaryLength), _entryCount, EncodingPlain);
+            AppendPage(ParquetPageType.DictionaryPage, _dictionary.AsSpan(0, _dictionaryLength), _entryCount, ParquetEncoding.Plain);
             meta.DataPageOffset = _outputLength;
             if (variable)
             {
@@ -173,9 +166,8 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
         Return(ref _output);
         Return(ref _dictionary);
         ReturnInts(ref _indices);
-        ReturnInts(ref _table);
-        ReturnInts(ref _entryOffsets);
-        ReturnInts(ref _entryHashes);
+        _byteKeys.Dispose();
+        _fixedKeys.Dispose();
         ReturnInts(ref _direct);
         _thrift.Dispose();
         _zstd?.Dispose();
@@ -187,32 +179,32 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
     /// <summary>The Parquet physical type (parquet.thrift <c>Type</c>) of a column.</summary>
     public static int PhysicalType(ParquetColumn column) => column.Kind switch
     {
-        ParquetColumnKind.Boolean => 0,
-        ParquetColumnKind.Int64 or ParquetColumnKind.UInt64 or ParquetColumnKind.DecimalInt64 or ParquetColumnKind.Timestamp => 2,
-        ParquetColumnKind.Float => 4,
-        ParquetColumnKind.Double => 5,
-        ParquetColumnKind.String or ParquetColumnKind.Binary => 6,
-        ParquetColumnKind.DecimalBytes => 7,
-        _ => 1,
+        ParquetColumnKind.Boolean => ParquetPhysicalType.Boolean,
+        ParquetColumnKind.Int64 or ParquetColumnKind.UInt64 or ParquetColumnKind.DecimalInt64 or ParquetColumnKind.Timestamp => ParquetPhysicalType.Int64,
+        ParquetColumnKind.Float => ParquetPhysicalType.Float,
+        ParquetColumnKind.Double => ParquetPhysicalType.Double,
+        ParquetColumnKind.String or ParquetColumnKind.Binary => ParquetPhysicalType.ByteArray,
+        ParquetColumnKind.DecimalBytes => ParquetPhysicalType.FixedLenByteArray,
+        _ => ParquetPhysicalType.Int32,
     };
 
     /// <summary>The parquet.thrift <c>CompressionCodec</c> of a codec.</summary>
     public static int CodecId(ParquetCompression codec) => codec switch
     {
-        ParquetCompression.Snappy => 1,
-        ParquetCompression.Gzip => 2,
-        ParquetCompression.Zstd => 6,
-        ParquetCompression.Lz4 => 7,
-        _ => 0,
+        ParquetCompression.Snappy => ParquetCodec.Snappy,
+        ParquetCompression.Gzip => ParquetCodec.Gzip,
+        ParquetCompression.Zstd => ParquetCodec.Zstd,
+        ParquetCompression.Lz4 => ParquetCodec.Lz4Raw,
+        _ => ParquetCodec.Uncompressed,
     };
 
     /// <summary>Bytes per stored value: the physical width, 0 for byte arrays, -1 for bit-packed booleans.</summary>
-    private static int ValueWidth(ParquetColumn column) => column.Kind switch
+    internal static int ValueWidth(ParquetColumn column) => column.Kind switch
     {
         ParquetColumnKind.Boolean => -1,
         ParquetColumnKind.String or ParquetColumnKind.Binary => 0,
         ParquetColumnKind.DecimalBytes => 16,
-        _ => PhysicalType(column) == 2 || column.Kind == ParquetColumnKind.Double ? 8 : 4,
+        _ => PhysicalType(column) is ParquetPhysicalType.Int64 or ParquetPhysicalType.Double ? 8 : 4,
     };
 
     private static int BitWidth(int entries) => Math.Max(1, 32 - BitOperations.LeadingZeroCount((uint)(entries - 1)));
@@ -494,6 +486,12 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
     {
         if (T.IsNaN(value))
         {
+            // A chunk holding NaN gets no min/max (as DuckDB's writer): readers order NaN differently (DuckDB above
+            // every number), so bounds that leave it out let them skip row groups that match. NaN is kept as the
+            // minimum, where no later value replaces it (every comparison with NaN is false), and
+            // FinishStatistics drops the bounds.
+            min = value;
+            has = true;
             return;
         }
 
@@ -646,7 +644,7 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
 
         _values.AsSpan(0, _valuesLength).CopyTo(page[length..]);
         length += _valuesLength;
-        AppendPage(PagePlain, page[..length], rows, indices ? EncodingRleDictionary : EncodingPlain);
+        AppendPage(ParquetPageType.DataPage, page[..length], rows, indices ? ParquetEncoding.RleDictionary : ParquetEncoding.Plain);
         _pageRows = 0;
         _valuesLength = 0;
     }
@@ -663,25 +661,25 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
         var thrift = _thrift;
         thrift.Reset();
         thrift.BeginStruct();
-        thrift.FieldI32(1, type);
-        thrift.FieldI32(2, body.Length);
-        thrift.FieldI32(3, stored.Length);
-        if (type == PageDictionary)
+        thrift.FieldI32(ParquetThrift.PageHeader.Type, type);
+        thrift.FieldI32(ParquetThrift.PageHeader.UncompressedPageSize, body.Length);
+        thrift.FieldI32(ParquetThrift.PageHeader.CompressedPageSize, stored.Length);
+        if (type == ParquetPageType.DictionaryPage)
         {
-            thrift.FieldStruct(7);
+            thrift.FieldStruct(ParquetThrift.PageHeader.DictionaryPageHeader);
             thrift.BeginStruct();
-            thrift.FieldI32(1, valueCount);
-            thrift.FieldI32(2, encoding);
+            thrift.FieldI32(ParquetThrift.DictionaryPageHeader.NumValues, valueCount);
+            thrift.FieldI32(ParquetThrift.DictionaryPageHeader.Encoding, encoding);
             thrift.EndStruct();
         }
         else
         {
-            thrift.FieldStruct(5);
+            thrift.FieldStruct(ParquetThrift.PageHeader.DataPageHeader);
             thrift.BeginStruct();
-            thrift.FieldI32(1, valueCount);
-            thrift.FieldI32(2, encoding);
-            thrift.FieldI32(3, EncodingRle);
-            thrift.FieldI32(4, EncodingRle);
+            thrift.FieldI32(ParquetThrift.DataPageHeader.NumValues, valueCount);
+            thrift.FieldI32(ParquetThrift.DataPageHeader.Encoding, encoding);
+            thrift.FieldI32(ParquetThrift.DataPageHeader.DefinitionLevelEncoding, ParquetEncoding.Rle);
+            thrift.FieldI32(ParquetThrift.DataPageHeader.RepetitionLevelEncoding, ParquetEncoding.Rle);
             thrift.EndStruct();
         }
 
@@ -748,18 +746,14 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
         }
     }
 
-    /// <summary>Builds the dictionary of the chunk's non-null values (hashing UTF-8 spans) and the index of every
-    /// value; <see langword="false"/> when the dictionary grows past <see cref="MaxDictionaryBytes"/>.</summary>
+    /// <summary>Builds the dictionary of the chunk's non-null values (the shared byte-key table, whose arena is the
+    /// PLAIN dictionary page) and the index of every value; <see langword="false"/> when the dictionary grows past
+    /// <see cref="MaxDictionaryBytes"/>.</summary>
     private bool TryBuildDictionary(List<ArrayData> parts, int values)
     {
         EnsureInts(ref _indices, values);
-        if (_table.Length == 0)
-        {
-            _table = ArrayPool<int>.Shared.Rent(1024);
-        }
-
-        var mask = HighestPowerOfTwo(_table.Length) - 1;
-        _table.AsSpan(0, mask + 1).Clear();
+        var table = _byteKeys;
+        table.Clear();
         _entryCount = 0;
         _dictionaryLength = 0;
         var count = 0;
@@ -777,126 +771,24 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
                     continue;
                 }
 
-                var value = bytes[offsets[row]..offsets[row + 1]];
-                var hash = Hash(value);
-                var slot = hash & mask;
-                int entry;
-                while (true)
+                var entry = table.GetOrAdd(bytes[offsets[row]..offsets[row + 1]], out var added);
+                if (added && table.KeyDataLength > MaxDictionaryBytes)
                 {
-                    var stored = _table[slot];
-                    if (stored == 0)
-                    {
-                        entry = AddEntry(value, hash);
-                        if (entry < 0)
-                        {
-                            return false;
-                        }
-
-                        _table[slot] = entry + 1;
-                        if (_entryCount * 2 > mask)
-                        {
-                            mask = Rehash(((mask + 1) * 2) - 1);
-                        }
-
-                        break;
-                    }
-
-                    if (_entryHashes[stored - 1] == hash && EntryBytes(stored - 1).SequenceEqual(value))
-                    {
-                        entry = stored - 1;
-                        break;
-                    }
-
-                    slot = (slot + 1) & mask;
+                    return false;
                 }
 
                 _indices[count++] = entry;
             }
         }
 
+        _entryCount = table.Count;
+        _dictionaryLength = table.KeyDataLength;
+        Ensure(ref _dictionary, _dictionaryLength);
+        table.KeyData.CopyTo(_dictionary);
         return true;
     }
 
-    private int AddEntry(ReadOnlySpan<byte> value, int hash)
-    {
-        var needed = _dictionaryLength + 4 + value.Length;
-        if (needed > MaxDictionaryBytes)
-        {
-            return -1;
-        }
-
-        if (_dictionary.Length < needed)
-        {
-            Grow(ref _dictionary, Math.Max(needed, Math.Max(4096, _dictionary.Length * 2)), _dictionaryLength);
-        }
-
-        if (_entryOffsets.Length <= _entryCount)
-        {
-            GrowInts(ref _entryOffsets, Math.Max(256, _entryCount * 2), _entryCount);
-            GrowInts(ref _entryHashes, Math.Max(256, _entryCount * 2), _entryCount);
-        }
-
-        BinaryPrimitives.WriteInt32LittleEndian(_dictionary.AsSpan(_dictionaryLength), value.Length);
-        value.CopyTo(_dictionary.AsSpan(_dictionaryLength + 4));
-        _entryOffsets[_entryCount] = _dictionaryLength;
-        _entryHashes[_entryCount] = hash;
-        _dictionaryLength = needed;
-        return _entryCount++;
-    }
-
-    private ReadOnlySpan<byte> EntryBytes(int entry)
-    {
-        var offset = _entryOffsets[entry];
-        var length = BinaryPrimitives.ReadInt32LittleEndian(_dictionary.AsSpan(offset));
-        return _dictionary.AsSpan(offset + 4, length);
-    }
-
-    private int Rehash(int mask)
-    {
-        if (_table.Length < mask + 1)
-        {
-            ArrayPool<int>.Shared.Return(_table);
-            _table = ArrayPool<int>.Shared.Rent(mask + 1);
-        }
-
-        var table = _table.AsSpan(0, mask + 1);
-        table.Clear();
-        for (var entry = 0; entry < _entryCount; entry++)
-        {
-            var slot = _entryHashes[entry] & mask;
-            while (table[slot] != 0)
-            {
-                slot = (slot + 1) & mask;
-            }
-
-            table[slot] = entry + 1;
-        }
-
-        return mask;
-    }
-
-    private static int HighestPowerOfTwo(int value) => 1 << (31 - BitOperations.LeadingZeroCount((uint)value));
-
-    private static int Hash(ReadOnlySpan<byte> value)
-    {
-        // Multiply-rotate over 8-byte words; the table compares bytes on every hit, so quality only affects speed.
-        const ulong Prime = 0x9E3779B97F4A7C15;
-        var hash = (ulong)value.Length * Prime;
-        var words = MemoryMarshal.Cast<byte, ulong>(value);
-        foreach (var word in words)
-        {
-            hash = BitOperations.RotateLeft((hash ^ word) * Prime, 29);
-        }
-
-        var tail = 0UL;
-        for (var i = words.Length * 8; i < value.Length; i++)
-        {
-            tail = (tail << 8) | value[i];
-        }
-
-        hash = (hash ^ tail) * Prime;
-        return (int)(hash ^ (hash >> 32)) & int.MaxValue;
-    }
+    private ReadOnlySpan<byte> EntryBytes(int entry) => _byteKeys.GetKey(entry);
 
     /// <summary>Writes the page's dictionary indices (bit width byte, then RLE/bit-packed hybrid runs) as its values.</summary>
     private void EncodeIndices(int count)
@@ -964,6 +856,9 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
                 BinaryPrimitives.WriteInt128BigEndian(meta.Min, _min);
                 BinaryPrimitives.WriteInt128BigEndian(meta.Max, _max);
                 break;
+            case ParquetColumnKind.Float when float.IsNaN(Unsafe.As<Int128, float>(ref _min)):
+            case ParquetColumnKind.Double when double.IsNaN(Unsafe.As<Int128, double>(ref _min)):
+                break;
             case ParquetColumnKind.Float:
                 // Zeros: the minimum is written as -0 and the maximum as +0, whichever sign was seen (parquet.thrift).
                 var minFloat = Unsafe.As<Int128, float>(ref _min);
@@ -978,7 +873,7 @@ internal sealed partial class ParquetChunkEncoder : IDisposable
                 meta.Max = BitConverter.GetBytes(maxDouble == 0 ? 0d : maxDouble);
                 break;
             default:
-                var width = meta.PhysicalType == 2 ? 8 : 4;
+                var width = meta.PhysicalType == ParquetPhysicalType.Int64 ? 8 : 4;
                 meta.Min = MemoryMarshal.AsBytes(new ReadOnlySpan<Int128>(in _min))[..width].ToArray();
                 meta.Max = MemoryMarshal.AsBytes(new ReadOnlySpan<Int128>(in _max))[..width].ToArray();
                 break;

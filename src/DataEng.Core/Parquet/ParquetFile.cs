@@ -20,7 +20,7 @@ public static class ParquetFile
     /// <param name="path">The target file.</param>
     /// <param name="options">Write options, or <see langword="null"/> for defaults.</param>
     /// <returns>The sink.</returns>
-    /// <exception cref="ArgumentException">The options are not valid (every problem is listed).</exception>
+    /// <exception cref="DataEngValidationException">The options are not valid; every problem is listed.</exception>
     public static ISink Write(string path, ParquetWriteOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -35,7 +35,7 @@ public static class ParquetFile
     /// <param name="options">Read options, or <see langword="null"/> for defaults. Batches are allocated from
     /// <see cref="ParquetReadOptions.Allocator"/>, or the run's <see cref="RunContext.Allocator"/> when it is not set.</param>
     /// <returns>The source. Its schema is the file's (projected), read when first needed.</returns>
-    /// <exception cref="ArgumentException">The options are not valid.</exception>
+    /// <exception cref="DataEngValidationException">The options are not valid; every problem is listed.</exception>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ by their first parameter (one path or many); calls are never ambiguous.")]
     public static ISource Read(string path, IReadOnlyList<string>? columns = null, ParquetReadOptions? options = null)
     {
@@ -49,7 +49,8 @@ public static class ParquetFile
     /// <param name="options">Read options, or <see langword="null"/> for defaults.</param>
     /// <returns>The source. Its schema is the first file's (projected); a file with another schema fails the read with
     /// a <see cref="SchemaMismatchException"/> naming the file and each difference.</returns>
-    /// <exception cref="ArgumentException">No paths, an empty path, or invalid options.</exception>
+    /// <exception cref="ArgumentException">No paths, or an empty path.</exception>
+    /// <exception cref="DataEngValidationException">The options are not valid; every problem is listed.</exception>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ by their first parameter (one path or many); calls are never ambiguous.")]
     public static ISource Read(IEnumerable<string> paths, IReadOnlyList<string>? columns = null, ParquetReadOptions? options = null)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Apache.Arrow;
+using DataEng.Core.ParquetFormat;
 using Microsoft.Extensions.Logging;
 
 namespace DataEng.Core;
@@ -38,6 +39,7 @@ internal sealed class ParquetFileSink : ISink
     public void Validate(Schema input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        _options.ThrowIfInvalid();
         _ = ParquetSchemaMapping.ForWrite(input);
     }
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Apache.Arrow;
+using DataEng.Core.ParquetFormat;
 
 namespace DataEng.Core;
 

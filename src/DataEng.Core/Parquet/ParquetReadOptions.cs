@@ -69,12 +69,5 @@ public sealed class ParquetReadOptions
 
     internal ParquetReadOptions Clone() => (ParquetReadOptions)MemberwiseClone();
 
-    internal void ThrowIfInvalid()
-    {
-        var problems = Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("Invalid Parquet read options:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(static p => "  - " + p)));
-        }
-    }
+    internal void ThrowIfInvalid() => ValidationProblems.ThrowIfAny(nameof(ParquetReadOptions), Validate());
 }

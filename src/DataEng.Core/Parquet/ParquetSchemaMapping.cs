@@ -9,7 +9,7 @@ using TimestampType = Apache.Arrow.Types.TimestampType;
 using StringType = Apache.Arrow.Types.StringType;
 using ParquetType = Parquet.Meta.Type;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>How one column is stored: the Arrow type on one side, the Parquet physical column on the other.</summary>
 internal enum ParquetColumnKind
@@ -43,7 +43,7 @@ internal enum ParquetColumnKind
 /// <summary>One column of a Parquet file mapped to an Arrow field.</summary>
 internal sealed class ParquetColumn
 {
-    public ParquetColumn(int index, Field arrowField, ParquetColumnKind kind, DataField parquetField)
+    public ParquetColumn(int index, Field arrowField, ParquetColumnKind kind, DataField? parquetField = null)
     {
         Index = index;
         ArrowField = arrowField;
@@ -60,9 +60,10 @@ internal sealed class ParquetColumn
 
     public ParquetColumnKind Kind { get; }
 
-    /// <summary>Gets the Parquet.Net field used to write or read the physical values (long for timestamps, int for
-    /// dates and small decimals, Guid for 16-byte decimals, ReadOnlyMemory for strings and binary).</summary>
-    public DataField ParquetField { get; }
+    /// <summary>Gets the Parquet.Net field through which the reader's fallback reads the physical values of a column
+    /// its own decoder does not handle (see <see cref="ArrowParquetReader"/>), or <see langword="null"/> for a column
+    /// being written.</summary>
+    public DataField? ParquetField { get; }
 
     /// <summary>Gets the factor from an Arrow timestamp value to the stored one (1000 for seconds stored as
     /// milliseconds, otherwise 1).</summary>
@@ -74,13 +75,6 @@ internal sealed class ParquetColumn
     /// <summary>Gets the byte width of one stored value when reading (0 for BYTE_ARRAY), which bounds how large a page
     /// of this column can plausibly be.</summary>
     public int PhysicalWidth { get; init; }
-
-    /// <summary>Gets the schema element patch applied to the written footer (logical and converted types that Parquet.Net
-    /// cannot express for raw values), or <see langword="null"/>.</summary>
-    public Action<SchemaElement>? FooterPatch { get; init; }
-
-    /// <summary>Gets whether the column statistics Parquet.Net computes are wrong for this column and must be dropped.</summary>
-    public bool DropStatistics { get; init; }
 }
 
 /// <summary>
@@ -88,10 +82,8 @@ internal sealed class ParquetColumn
 /// <see cref="ArrowParquetReader"/> so both sides agree on every type.
 /// </summary>
 /// <remarks>
-/// Parquet.Net 6.1 only writes timestamps from <see cref="DateTime"/> (100 ns resolution, a conversion per value) and
-/// has no raw decimal path, so such columns are written through a plain physical field (long, int, Guid) and the
-/// logical type annotation is patched into the footer before it is written (see <see cref="ParquetFooterAccess"/>).
-/// Arrow details Parquet cannot carry (a timestamp in seconds, a time zone name) are kept in the key/value metadata
+/// The writer's footer (<see cref="ArrowParquetWriter"/>) derives each column's physical, converted and logical types
+/// from its <see cref="ParquetColumnKind"/>. Arrow details Parquet cannot carry (a timestamp in seconds, a time zone name) are kept in the key/value metadata
 /// under <see cref="ArrowTypesKey"/> and restored by the reader.
 /// </remarks>
 internal static class ParquetSchemaMapping
@@ -138,102 +130,32 @@ internal static class ParquetSchemaMapping
         return columns;
     }
 
-    private static ParquetColumn? ForWrite(int index, Field field)
+    private static ParquetColumn? ForWrite(int index, Field field) => field.DataType switch
     {
-        var name = field.Name;
-        var nullable = field.IsNullable;
-        return field.DataType switch
+        BooleanType => new(index, field, ParquetColumnKind.Boolean),
+        Int8Type => new(index, field, ParquetColumnKind.Int8),
+        UInt8Type => new(index, field, ParquetColumnKind.UInt8),
+        Int16Type => new(index, field, ParquetColumnKind.Int16),
+        UInt16Type => new(index, field, ParquetColumnKind.UInt16),
+        Int32Type => new(index, field, ParquetColumnKind.Int32),
+        UInt32Type => new(index, field, ParquetColumnKind.UInt32),
+        Int64Type => new(index, field, ParquetColumnKind.Int64),
+        UInt64Type => new(index, field, ParquetColumnKind.UInt64),
+        FloatType => new(index, field, ParquetColumnKind.Float),
+        DoubleType => new(index, field, ParquetColumnKind.Double),
+        StringType => new(index, field, ParquetColumnKind.String),
+        BinaryType => new(index, field, ParquetColumnKind.Binary),
+        Date32Type => new(index, field, ParquetColumnKind.Date32),
+        TimestampType t => new(index, field, ParquetColumnKind.Timestamp) { TimestampScale = t.Unit == ArrowTimeUnit.Second ? 1000 : 1 },
+        Decimal128Type d when d.Precision is >= 1 and <= 38 && d.Scale >= 0 && d.Scale <= d.Precision => d.Precision switch
         {
-            BooleanType => new(index, field, ParquetColumnKind.Boolean, new DataField<bool>(name, nullable)),
-            Int8Type => new(index, field, ParquetColumnKind.Int8, new DataField<sbyte>(name, nullable)),
-            UInt8Type => new(index, field, ParquetColumnKind.UInt8, new DataField<byte>(name, nullable)),
-            Int16Type => new(index, field, ParquetColumnKind.Int16, new DataField<short>(name, nullable)),
-            UInt16Type => new(index, field, ParquetColumnKind.UInt16, new DataField<ushort>(name, nullable)),
-            Int32Type => new(index, field, ParquetColumnKind.Int32, new DataField<int>(name, nullable)),
-            UInt32Type => new(index, field, ParquetColumnKind.UInt32, new DataField<uint>(name, nullable)),
-            Int64Type => new(index, field, ParquetColumnKind.Int64, new DataField<long>(name, nullable)),
-            UInt64Type => new(index, field, ParquetColumnKind.UInt64, new DataField<ulong>(name, nullable)),
-            FloatType => new(index, field, ParquetColumnKind.Float, new DataField<float>(name, nullable)),
-            DoubleType => new(index, field, ParquetColumnKind.Double, new DataField<double>(name, nullable)),
-            StringType => new(index, field, ParquetColumnKind.String, new DataField<string>(name, nullable)),
-            BinaryType => new(index, field, ParquetColumnKind.Binary, new DataField<byte[]>(name, nullable)),
-            Date32Type => new(index, field, ParquetColumnKind.Date32, new DataField<int>(name, nullable))
-            {
-                FooterPatch = static e =>
-                {
-                    e.LogicalType = new LogicalType { DATE = new Parquet.Meta.DateType() };
-                    e.ConvertedType = ConvertedType.DATE;
-                },
-            },
-            TimestampType t => new(index, field, ParquetColumnKind.Timestamp, new DataField<long>(name, nullable))
-            {
-                TimestampScale = t.Unit == ArrowTimeUnit.Second ? 1000 : 1,
-                FooterPatch = e => PatchTimestamp(e, t),
-            },
-            Decimal128Type d when d.Precision is >= 1 and <= 38 && d.Scale >= 0 && d.Scale <= d.Precision => DecimalForWrite(index, field, d),
-            _ => null,
-        };
-    }
-
-    private static ParquetColumn DecimalForWrite(int index, Field field, Decimal128Type type)
-    {
-        void Patch(SchemaElement e)
-        {
-            e.LogicalType = new LogicalType { DECIMAL = new DecimalType { Precision = type.Precision, Scale = type.Scale } };
-            e.ConvertedType = ConvertedType.DECIMAL;
-            e.Precision = type.Precision;
-            e.Scale = type.Scale;
-        }
-
-        if (type.Precision <= 9)
-        {
-            return new(index, field, ParquetColumnKind.DecimalInt32, new DataField<int>(field.Name, field.IsNullable)) { FooterPatch = Patch };
-        }
-
-        if (type.Precision <= 18)
-        {
-            return new(index, field, ParquetColumnKind.DecimalInt64, new DataField<long>(field.Name, field.IsNullable)) { FooterPatch = Patch };
-        }
-
-        // Parquet.Net writes a Guid as 16 raw bytes in FIXED_LEN_BYTE_ARRAY(16): built from the big-endian two's complement
-        // of the unscaled value, that is exactly the Parquet decimal encoding. Its statistics compare Guids, not
-        // decimals, so they are dropped.
-        return new(index, field, ParquetColumnKind.DecimalBytes, new DataField<Guid>(field.Name, field.IsNullable))
-        {
-            FixedLength = 16,
-            DropStatistics = true,
-            FooterPatch = e =>
-            {
-                Patch(e);
-                e.TypeLength = 16;
-            },
-        };
-    }
-
-    private static void PatchTimestamp(SchemaElement element, TimestampType type)
-    {
-        var utc = !string.IsNullOrEmpty(type.Timezone);
-        var unit = new Parquet.Meta.TimeUnit();
-        switch (type.Unit)
-        {
-            case ArrowTimeUnit.Second:
-            case ArrowTimeUnit.Millisecond:
-                unit.MILLIS = new MilliSeconds();
-                break;
-            case ArrowTimeUnit.Microsecond:
-                unit.MICROS = new MicroSeconds();
-                break;
-            default:
-                unit.NANOS = new NanoSeconds();
-                break;
-        }
-
-        element.LogicalType = new LogicalType { TIMESTAMP = new Parquet.Meta.TimestampType { IsAdjustedToUTC = utc, Unit = unit } };
-        // The legacy converted types imply UTC adjustment and exist only for millis and micros.
-        element.ConvertedType = !utc || unit.NANOS is not null
-            ? null
-            : unit.MILLIS is not null ? ConvertedType.TIMESTAMP_MILLIS : ConvertedType.TIMESTAMP_MICROS;
-    }
+            <= 9 => new(index, field, ParquetColumnKind.DecimalInt32),
+            <= 18 => new(index, field, ParquetColumnKind.DecimalInt64),
+            // Big-endian two's complement of the unscaled value in FIXED_LEN_BYTE_ARRAY(16).
+            _ => new(index, field, ParquetColumnKind.DecimalBytes) { FixedLength = 16 },
+        },
+        _ => null,
+    };
 
     /// <summary>Builds the key/value entry that lets the reader restore Arrow details Parquet cannot carry.</summary>
     /// <returns>The JSON value, or <see langword="null"/> when no column needs it.</returns>
@@ -353,7 +275,7 @@ internal static class ParquetSchemaMapping
         // that describe the physical values.
         if (columns.Count > 0)
         {
-            _ = new ParquetSchema(columns.Select(static c => (Parquet.Schema.Field)c.ParquetField));
+            _ = new ParquetSchema(columns.Select(static c => (Parquet.Schema.Field)c.ParquetField!));
         }
 
         return new ReadMapping(columns, unsupported, new Schema(fields, null));

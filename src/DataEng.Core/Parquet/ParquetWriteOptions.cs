@@ -20,38 +20,25 @@ public sealed class ParquetWriteOptions
     public CompressionLevel CompressionLevel { get; set; } = CompressionLevel.Fastest;
 
     /// <summary>Gets or sets the number of rows per row group. Incoming batches are accumulated until this many rows
-    /// are buffered, then written as one row group (pages of about 1 MiB with <see cref="ParquetWriterEngine.Builtin"/>, one
-    /// page per column with <see cref="ParquetWriterEngine.ParquetNet"/>); larger batches are split.</summary>
+    /// are buffered, then written as one row group (data pages of about 1 MiB); larger batches are split.</summary>
     /// <value>The default value is 1,048,576. Must be between 1 and <see cref="MaxRowGroupSize"/>.</value>
     public int RowGroupSize { get; set; } = 1_048_576;
 
     /// <summary>Gets the names of columns that are always dictionary encoded (RLE_DICTIONARY), whatever their sampled
-    /// cardinality. With <see cref="ParquetWriterEngine.Builtin"/> this applies to every column type but booleans and
-    /// decimals wider than 18 digits; with <see cref="ParquetWriterEngine.ParquetNet"/> to string and binary columns only
-    /// (other names are ignored). Either engine writes a row group's column PLAIN when its dictionary would exceed
-    /// 2 MiB.</summary>
+    /// cardinality. This applies to every column type but booleans and decimals wider than 18 digits (such names are
+    /// ignored). A row group's column is written PLAIN when its dictionary would exceed 2 MiB.</summary>
     /// <value>The default value is an empty set (ordinal comparison).</value>
     public ISet<string> DictionaryColumns => _dictionaryColumns;
 
     /// <summary>Gets or sets a value indicating whether columns whose sampled cardinality is low are dictionary encoded
     /// automatically. Each row group is sampled before it is encoded, 4,096 rows spread evenly over it (nulls skipped): a
-    /// string column qualifies with at most one distinct value in ten. With <see cref="ParquetWriterEngine.Builtin"/>,
-    /// integer, date, timestamp, decimal (up to 18 digits) and floating-point columns qualify too, from the same sample:
+    /// string column qualifies with at most one distinct value in ten; integer, date, timestamp, decimal (up to 18
+    /// digits) and floating-point columns qualify too, from the same sample:
     /// at most one distinct value in ten, or enough repeats to estimate a dictionary of at most 1 MiB that, with
     /// its bit-packed indices, takes at most three quarters of the PLAIN size (100,000 distinct int32 keys among a
-    /// million rows are dictionary encoded; among 60,000 rows, a unique key or a timestamp are not).
-    /// <see cref="ParquetWriterEngine.ParquetNet"/>
-    /// cannot dictionary-encode numbers and writes them PLAIN.</summary>
+    /// million rows are dictionary encoded; among 60,000 rows, a unique key or a timestamp are not).</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool AutoDictionary { get; set; } = true;
-
-    /// <summary>Gets or sets the implementation that encodes the files. Both write the same schema, types, statistics
-    /// and key/value metadata, so readers (including <see cref="ParquetFile"/>) cannot tell which one wrote a file.
-    /// Their encodings differ: only <see cref="ParquetWriterEngine.Builtin"/> dictionary-encodes numeric, date and
-    /// timestamp columns (see <see cref="AutoDictionary"/>), so its files are smaller when such columns have few
-    /// distinct values.</summary>
-    /// <value>The default value is <see cref="ParquetWriterEngine.Builtin"/>.</value>
-    public ParquetWriterEngine Engine { get; set; } = ParquetWriterEngine.Builtin;
 
     /// <summary>Returns every problem with these options.</summary>
     /// <returns>The problems; empty when the options are valid.</returns>
@@ -68,11 +55,6 @@ public sealed class ParquetWriteOptions
             problems.Add($"{nameof(CompressionLevel)} is not a known level (was {(int)CompressionLevel}).");
         }
 
-        if (!Enum.IsDefined(Engine))
-        {
-            problems.Add($"{nameof(Engine)} is not a known writer engine (was {(int)Engine}).");
-        }
-
         if (RowGroupSize is < 1 or > MaxRowGroupSize)
         {
             problems.Add($"{nameof(RowGroupSize)} must be between 1 and {MaxRowGroupSize} (was {RowGroupSize}).");
@@ -86,14 +68,7 @@ public sealed class ParquetWriteOptions
         return problems;
     }
 
-    internal void ThrowIfInvalid()
-    {
-        var problems = Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("Invalid Parquet write options:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(static p => "  - " + p)));
-        }
-    }
+    internal void ThrowIfInvalid() => ValidationProblems.ThrowIfAny(nameof(ParquetWriteOptions), Validate());
 
     internal ParquetWriteOptions Clone()
     {

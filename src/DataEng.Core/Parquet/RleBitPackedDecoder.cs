@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>
 /// Decodes Parquet's RLE / bit-packed hybrid encoding (definition levels, dictionary indices). Every read is bounded by

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>
 /// Encodes Parquet's RLE / bit-packed hybrid (the inverse of <see cref="RleBitPackedDecoder"/>) without the length

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>
 /// Pooled arrays a Parquet writer or reader reuses across row groups (one per element type), so steady-state writing
@@ -10,11 +10,10 @@ internal sealed class ScratchBuffers : IDisposable
 {
     private readonly Dictionary<Type, Array> _arrays = [];
     private int[] _levels = [];
-    private int[] _ones = [];
     private readonly List<ParquetChunkEncoder> _encoders = [];
 
     /// <summary>Returns the <paramref name="index"/>th column chunk encoder of this set (created on first use, then kept
-    /// with its buffers): the builtin Parquet engine encodes concurrent chunks with distinct encoders.</summary>
+    /// with its buffers): concurrent chunks are encoded with distinct encoders.</summary>
     public ParquetChunkEncoder Encoder(int index)
     {
         while (_encoders.Count <= index)
@@ -55,19 +54,6 @@ internal sealed class ScratchBuffers : IDisposable
         return _levels;
     }
 
-    /// <summary>Returns <paramref name="length"/> definition levels of 1 (a nullable column without nulls).</summary>
-    public ReadOnlyMemory<int> Ones(int length)
-    {
-        if (_ones.Length < length)
-        {
-            Return(_ones);
-            _ones = ArrayPool<int>.Shared.Rent(length);
-            _ones.AsSpan().Fill(1);
-        }
-
-        return _ones.AsMemory(0, length);
-    }
-
     public void Dispose()
     {
         foreach (var (type, array) in _arrays)
@@ -83,8 +69,7 @@ internal sealed class ScratchBuffers : IDisposable
 
         _encoders.Clear();
         Return(_levels);
-        Return(_ones);
-        _levels = _ones = [];
+        _levels = [];
     }
 
     private static void Return(int[] array)

@@ -1,4 +1,7 @@
-namespace DataEng.Core;
+using Id = DataEng.Core.ParquetFormat.ParquetThrift;
+using Wire = DataEng.Core.ParquetFormat.ThriftWireType;
+
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>
 /// Checks that bytes hold one well-formed Thrift compact-protocol Parquet structure (the footer's
@@ -16,21 +19,6 @@ internal static class ThriftCompactValidator
 {
     /// <summary>The deepest nesting of structs and containers accepted (Parquet's footer needs about 8).</summary>
     public const int MaxDepth = 64;
-
-    private const int TypeStop = 0;
-    private const int TypeTrue = 1;
-    private const int TypeFalse = 2;
-    private const int TypeByte = 3;
-    private const int TypeI16 = 4;
-    private const int TypeI32 = 5;
-    private const int TypeI64 = 6;
-    private const int TypeDouble = 7;
-    private const int TypeBinary = 8;
-    private const int TypeList = 9;
-    private const int TypeSet = 10;
-    private const int TypeMap = 11;
-    private const int TypeStruct = 12;
-    private const int TypeUuid = 13;
 
     /// <summary>The Parquet Thrift structures whose fields are checked.</summary>
     private enum Kind : byte
@@ -73,7 +61,7 @@ internal static class ThriftCompactValidator
 
     /// <summary>The fields of a Parquet page header the reader checks before Parquet.Net decodes the page.</summary>
     /// <param name="Length">The header's length in bytes.</param>
-    /// <param name="Type">The page type (0 data, 1 index, 2 dictionary, 3 data v2), or -1 when missing.</param>
+    /// <param name="Type">The page type (a <see cref="ParquetPageType"/>), or -1 when missing.</param>
     /// <param name="UncompressedSize">The uncompressed page size, or -1 when missing.</param>
     /// <param name="CompressedSize">The compressed page size, or -1 when missing.</param>
     /// <param name="ValueCount">The number of values of a data or dictionary page, or -1 when missing.</param>
@@ -163,168 +151,172 @@ internal static class ThriftCompactValidator
     {
         Kind.FileMetaData => id switch
         {
-            1 => new(TypeI32),
-            2 => new(TypeList, Element: TypeStruct, ElementStruct: Kind.SchemaElement),
-            3 => new(TypeI64),
-            4 => new(TypeList, Element: TypeStruct, ElementStruct: Kind.RowGroup),
-            5 => new(TypeList, Element: TypeStruct, ElementStruct: Kind.KeyValue),
-            6 => new(TypeBinary),
-            7 => new(TypeList, Element: TypeStruct, ElementStruct: Kind.ColumnOrder),
-            8 => new(TypeStruct, Kind.EncryptionAlgorithm),
-            9 => new(TypeBinary),
+            Id.FileMetaData.Version => new(Wire.I32),
+            Id.FileMetaData.Schema => new(Wire.List, Element: Wire.Struct, ElementStruct: Kind.SchemaElement),
+            Id.FileMetaData.NumRows => new(Wire.I64),
+            Id.FileMetaData.RowGroups => new(Wire.List, Element: Wire.Struct, ElementStruct: Kind.RowGroup),
+            Id.FileMetaData.KeyValueMetadata => new(Wire.List, Element: Wire.Struct, ElementStruct: Kind.KeyValue),
+            Id.FileMetaData.CreatedBy => new(Wire.Binary),
+            Id.FileMetaData.ColumnOrders => new(Wire.List, Element: Wire.Struct, ElementStruct: Kind.ColumnOrder),
+            Id.FileMetaData.EncryptionAlgorithm => new(Wire.Struct, Kind.EncryptionAlgorithm),
+            Id.FileMetaData.FooterSigningKeyMetadata => new(Wire.Binary),
             _ => null,
         },
         Kind.SchemaElement => id switch
         {
-            1 or 2 or 3 or 5 or 6 or 7 or 8 or 9 => new(TypeI32),
-            4 => new(TypeBinary),
-            10 => new(TypeStruct, Kind.LogicalType),
+            Id.SchemaElement.Type or Id.SchemaElement.TypeLength or Id.SchemaElement.RepetitionType or Id.SchemaElement.NumChildren
+                or Id.SchemaElement.ConvertedType or Id.SchemaElement.Scale or Id.SchemaElement.Precision or Id.SchemaElement.FieldId => new(Wire.I32),
+            Id.SchemaElement.Name => new(Wire.Binary),
+            Id.SchemaElement.LogicalType => new(Wire.Struct, Kind.LogicalType),
             _ => null,
         },
         Kind.LogicalType => id switch
         {
-            1 or 2 or 3 or 4 or 6 or 11 or 12 or 13 or 14 or 15 => new(TypeStruct, Kind.Empty),
-            5 => new(TypeStruct, Kind.DecimalType),
-            7 or 8 => new(TypeStruct, Kind.TimeType),
-            10 => new(TypeStruct, Kind.IntType),
-            16 => new(TypeStruct, Kind.VariantType),
-            17 => new(TypeStruct, Kind.GeometryType),
-            18 => new(TypeStruct, Kind.GeographyType),
+            Id.LogicalType.String or Id.LogicalType.Map or Id.LogicalType.List or Id.LogicalType.Enum or Id.LogicalType.Date
+                or Id.LogicalType.Unknown or Id.LogicalType.Json or Id.LogicalType.Bson or Id.LogicalType.Uuid or Id.LogicalType.Float16 => new(Wire.Struct, Kind.Empty),
+            Id.LogicalType.Decimal => new(Wire.Struct, Kind.DecimalType),
+            Id.LogicalType.Time or Id.LogicalType.Timestamp => new(Wire.Struct, Kind.TimeType),
+            Id.LogicalType.Integer => new(Wire.Struct, Kind.IntType),
+            Id.LogicalType.Variant => new(Wire.Struct, Kind.VariantType),
+            Id.LogicalType.Geometry => new(Wire.Struct, Kind.GeometryType),
+            Id.LogicalType.Geography => new(Wire.Struct, Kind.GeographyType),
             _ => null,
         },
-        Kind.DecimalType => id is 1 or 2 ? new(TypeI32) : null,
+        Kind.DecimalType => id is Id.DecimalType.Scale or Id.DecimalType.Precision ? new(Wire.I32) : null,
         Kind.TimeType => id switch
         {
-            1 => new(TypeTrue),
-            2 => new(TypeStruct, Kind.TimeUnit),
+            Id.TimestampType.IsAdjustedToUtc => new(Wire.BooleanTrue),
+            Id.TimestampType.Unit => new(Wire.Struct, Kind.TimeUnit),
             _ => null,
         },
-        Kind.TimeUnit => id is 1 or 2 or 3 ? new(TypeStruct, Kind.Empty) : null,
+        Kind.TimeUnit => id is Id.TimeUnit.Millis or Id.TimeUnit.Micros or Id.TimeUnit.Nanos ? new(Wire.Struct, Kind.Empty) : null,
         Kind.IntType => id switch
         {
-            1 => new(TypeByte),
-            2 => new(TypeTrue),
+            Id.IntType.BitWidth => new(Wire.Byte),
+            Id.IntType.IsSigned => new(Wire.BooleanTrue),
             _ => null,
         },
-        Kind.VariantType => id == 1 ? new(TypeByte) : null,
-        Kind.GeometryType => id == 1 ? new(TypeBinary) : null,
+        Kind.VariantType => id == Id.VariantType.SpecificationVersion ? new(Wire.Byte) : null,
+        Kind.GeometryType => id == Id.GeometryType.Crs ? new(Wire.Binary) : null,
         Kind.GeographyType => id switch
         {
-            1 => new(TypeBinary),
-            2 => new(TypeI32),
+            Id.GeographyType.Crs => new(Wire.Binary),
+            Id.GeographyType.Algorithm => new(Wire.I32),
             _ => null,
         },
         Kind.RowGroup => id switch
         {
-            1 => new(TypeList, Element: TypeStruct, ElementStruct: Kind.ColumnChunk),
-            2 or 3 or 5 or 6 => new(TypeI64),
-            4 => new(TypeList, Element: TypeStruct, ElementStruct: Kind.SortingColumn),
-            7 => new(TypeI16),
+            Id.RowGroup.Columns => new(Wire.List, Element: Wire.Struct, ElementStruct: Kind.ColumnChunk),
+            Id.RowGroup.TotalByteSize or Id.RowGroup.NumRows or Id.RowGroup.FileOffset or Id.RowGroup.TotalCompressedSize => new(Wire.I64),
+            Id.RowGroup.SortingColumns => new(Wire.List, Element: Wire.Struct, ElementStruct: Kind.SortingColumn),
+            Id.RowGroup.Ordinal => new(Wire.I16),
             _ => null,
         },
         Kind.SortingColumn => id switch
         {
-            1 => new(TypeI32),
-            2 or 3 => new(TypeTrue),
+            Id.SortingColumn.ColumnIndex => new(Wire.I32),
+            Id.SortingColumn.Descending or Id.SortingColumn.NullsFirst => new(Wire.BooleanTrue),
             _ => null,
         },
         Kind.ColumnChunk => id switch
         {
-            1 or 9 => new(TypeBinary),
-            2 or 4 or 6 => new(TypeI64),
-            3 => new(TypeStruct, Kind.ColumnMetaData),
-            5 or 7 => new(TypeI32),
-            8 => new(TypeStruct, Kind.ColumnCryptoMetaData),
+            Id.ColumnChunk.FilePath or Id.ColumnChunk.EncryptedColumnMetadata => new(Wire.Binary),
+            Id.ColumnChunk.FileOffset or Id.ColumnChunk.OffsetIndexOffset or Id.ColumnChunk.ColumnIndexOffset => new(Wire.I64),
+            Id.ColumnChunk.MetaData => new(Wire.Struct, Kind.ColumnMetaData),
+            Id.ColumnChunk.OffsetIndexLength or Id.ColumnChunk.ColumnIndexLength => new(Wire.I32),
+            Id.ColumnChunk.CryptoMetadata => new(Wire.Struct, Kind.ColumnCryptoMetaData),
             _ => null,
         },
         Kind.ColumnMetaData => id switch
         {
-            1 or 4 or 15 => new(TypeI32),
-            2 => new(TypeList, Element: TypeI32),
-            3 => new(TypeList, Element: TypeBinary),
-            5 or 6 or 7 or 9 or 10 or 11 or 14 => new(TypeI64),
-            8 => new(TypeList, Element: TypeStruct, ElementStruct: Kind.KeyValue),
-            12 => new(TypeStruct, Kind.Statistics),
-            13 => new(TypeList, Element: TypeStruct, ElementStruct: Kind.PageEncodingStats),
-            16 => new(TypeStruct, Kind.SizeStatistics),
-            17 => new(TypeStruct, Kind.GeospatialStatistics),
+            Id.ColumnMetaData.Type or Id.ColumnMetaData.Codec or Id.ColumnMetaData.BloomFilterLength => new(Wire.I32),
+            Id.ColumnMetaData.Encodings => new(Wire.List, Element: Wire.I32),
+            Id.ColumnMetaData.PathInSchema => new(Wire.List, Element: Wire.Binary),
+            Id.ColumnMetaData.NumValues or Id.ColumnMetaData.TotalUncompressedSize or Id.ColumnMetaData.TotalCompressedSize or Id.ColumnMetaData.DataPageOffset
+                or Id.ColumnMetaData.IndexPageOffset or Id.ColumnMetaData.DictionaryPageOffset or Id.ColumnMetaData.BloomFilterOffset => new(Wire.I64),
+            Id.ColumnMetaData.KeyValueMetadata => new(Wire.List, Element: Wire.Struct, ElementStruct: Kind.KeyValue),
+            Id.ColumnMetaData.Statistics => new(Wire.Struct, Kind.Statistics),
+            Id.ColumnMetaData.EncodingStats => new(Wire.List, Element: Wire.Struct, ElementStruct: Kind.PageEncodingStats),
+            Id.ColumnMetaData.SizeStatistics => new(Wire.Struct, Kind.SizeStatistics),
+            Id.ColumnMetaData.GeospatialStatistics => new(Wire.Struct, Kind.GeospatialStatistics),
             _ => null,
         },
         Kind.Statistics => id switch
         {
-            1 or 2 or 5 or 6 => new(TypeBinary),
-            3 or 4 => new(TypeI64),
-            7 or 8 => new(TypeTrue),
+            Id.Statistics.LegacyMax or Id.Statistics.LegacyMin or Id.Statistics.MaxValue or Id.Statistics.MinValue => new(Wire.Binary),
+            Id.Statistics.NullCount or Id.Statistics.DistinctCount => new(Wire.I64),
+            Id.Statistics.IsMaxValueExact or Id.Statistics.IsMinValueExact => new(Wire.BooleanTrue),
             _ => null,
         },
-        Kind.PageEncodingStats => id is 1 or 2 or 3 ? new(TypeI32) : null,
+        Kind.PageEncodingStats => id is Id.PageEncodingStats.PageType or Id.PageEncodingStats.Encoding or Id.PageEncodingStats.Count ? new(Wire.I32) : null,
         Kind.SizeStatistics => id switch
         {
-            1 => new(TypeI64),
-            2 or 3 => new(TypeList, Element: TypeI64),
+            Id.SizeStatistics.UnencodedByteArrayDataBytes => new(Wire.I64),
+            Id.SizeStatistics.RepetitionLevelHistogram or Id.SizeStatistics.DefinitionLevelHistogram => new(Wire.List, Element: Wire.I64),
             _ => null,
         },
         Kind.GeospatialStatistics => id switch
         {
-            1 => new(TypeStruct, Kind.BoundingBox),
-            2 => new(TypeList, Element: TypeI32),
+            Id.GeospatialStatistics.BoundingBox => new(Wire.Struct, Kind.BoundingBox),
+            Id.GeospatialStatistics.GeospatialTypes => new(Wire.List, Element: Wire.I32),
             _ => null,
         },
-        Kind.BoundingBox => id is >= 1 and <= 8 ? new(TypeDouble) : null,
-        Kind.KeyValue => id is 1 or 2 ? new(TypeBinary) : null,
-        Kind.ColumnOrder => id == 1 ? new(TypeStruct, Kind.Empty) : null,
-        Kind.EncryptionAlgorithm => id is 1 or 2 ? new(TypeStruct, Kind.AesGcm) : null,
+        Kind.BoundingBox => id is >= Id.BoundingBox.First and <= Id.BoundingBox.Last ? new(Wire.Double) : null,
+        Kind.KeyValue => id is Id.KeyValue.Key or Id.KeyValue.Value ? new(Wire.Binary) : null,
+        Kind.ColumnOrder => id == Id.ColumnOrder.TypeOrder ? new(Wire.Struct, Kind.Empty) : null,
+        Kind.EncryptionAlgorithm => id is Id.EncryptionAlgorithm.AesGcmV1 or Id.EncryptionAlgorithm.AesGcmCtrV1 ? new(Wire.Struct, Kind.AesGcm) : null,
         Kind.AesGcm => id switch
         {
-            1 or 2 => new(TypeBinary),
-            3 => new(TypeTrue),
+            Id.AesGcm.AadPrefix or Id.AesGcm.AadFileUnique => new(Wire.Binary),
+            Id.AesGcm.SupplyAadPrefix => new(Wire.BooleanTrue),
             _ => null,
         },
         Kind.ColumnCryptoMetaData => id switch
         {
-            1 => new(TypeStruct, Kind.Empty),
-            2 => new(TypeStruct, Kind.EncryptionWithColumnKey),
+            Id.ColumnCryptoMetaData.EncryptionWithFooterKey => new(Wire.Struct, Kind.Empty),
+            Id.ColumnCryptoMetaData.EncryptionWithColumnKey => new(Wire.Struct, Kind.EncryptionWithColumnKey),
             _ => null,
         },
         Kind.EncryptionWithColumnKey => id switch
         {
-            1 => new(TypeList, Element: TypeBinary),
-            2 => new(TypeBinary),
+            Id.EncryptionWithColumnKey.PathInSchema => new(Wire.List, Element: Wire.Binary),
+            Id.EncryptionWithColumnKey.KeyMetadata => new(Wire.Binary),
             _ => null,
         },
         Kind.PageHeader => id switch
         {
-            1 or 2 or 3 or 4 => new(TypeI32),
-            5 => new(TypeStruct, Kind.DataPageHeader),
-            6 => new(TypeStruct, Kind.Empty),
-            7 => new(TypeStruct, Kind.DictionaryPageHeader),
-            8 => new(TypeStruct, Kind.DataPageHeaderV2),
+            Id.PageHeader.Type or Id.PageHeader.UncompressedPageSize or Id.PageHeader.CompressedPageSize or Id.PageHeader.Crc => new(Wire.I32),
+            Id.PageHeader.DataPageHeader => new(Wire.Struct, Kind.DataPageHeader),
+            Id.PageHeader.IndexPageHeader => new(Wire.Struct, Kind.Empty),
+            Id.PageHeader.DictionaryPageHeader => new(Wire.Struct, Kind.DictionaryPageHeader),
+            Id.PageHeader.DataPageHeaderV2 => new(Wire.Struct, Kind.DataPageHeaderV2),
             _ => null,
         },
         Kind.DataPageHeader => id switch
         {
-            1 or 2 or 3 or 4 => new(TypeI32),
-            5 => new(TypeStruct, Kind.Statistics),
+            Id.DataPageHeader.NumValues or Id.DataPageHeader.Encoding or Id.DataPageHeader.DefinitionLevelEncoding or Id.DataPageHeader.RepetitionLevelEncoding => new(Wire.I32),
+            Id.DataPageHeader.Statistics => new(Wire.Struct, Kind.Statistics),
             _ => null,
         },
         Kind.DictionaryPageHeader => id switch
         {
-            1 or 2 => new(TypeI32),
-            3 => new(TypeTrue),
+            Id.DictionaryPageHeader.NumValues or Id.DictionaryPageHeader.Encoding => new(Wire.I32),
+            Id.DictionaryPageHeader.IsSorted => new(Wire.BooleanTrue),
             _ => null,
         },
         Kind.DataPageHeaderV2 => id switch
         {
-            1 or 2 or 3 or 4 or 5 or 6 => new(TypeI32),
-            7 => new(TypeTrue),
-            8 => new(TypeStruct, Kind.Statistics),
+            Id.DataPageHeaderV2.NumValues or Id.DataPageHeaderV2.NumNulls or Id.DataPageHeaderV2.NumRows or Id.DataPageHeaderV2.Encoding
+                or Id.DataPageHeaderV2.DefinitionLevelsByteLength or Id.DataPageHeaderV2.RepetitionLevelsByteLength => new(Wire.I32),
+            Id.DataPageHeaderV2.IsCompressed => new(Wire.BooleanTrue),
+            Id.DataPageHeaderV2.Statistics => new(Wire.Struct, Kind.Statistics),
             _ => null,
         },
         _ => null,
     };
 
     private static bool SameType(int expected, int actual)
-        => expected == actual || (expected == TypeTrue && actual == TypeFalse) || (expected == TypeList && actual == TypeSet);
+        => expected == actual || (expected == Wire.BooleanTrue && actual == Wire.BooleanFalse) || (expected == Wire.List && actual == Wire.Set);
 
     private ref struct Reader
     {
@@ -379,7 +371,7 @@ internal static class ThriftCompactValidator
                     return false;
                 }
 
-                if (header == TypeStop)
+                if (header == Wire.Stop)
                 {
                     return true;
                 }
@@ -406,7 +398,7 @@ internal static class ThriftCompactValidator
                     id = (short)value;
                 }
 
-                if (type is TypeStop or > TypeUuid)
+                if (type is Wire.Stop or > Wire.Uuid)
                 {
                     return Fail($"unknown type {type}");
                 }
@@ -417,18 +409,18 @@ internal static class ThriftCompactValidator
                     return Fail($"field {id} of {kind} has wire type {type}, expected {s.Type}");
                 }
 
-                if (type is TypeTrue or TypeFalse)
+                if (type is Wire.BooleanTrue or Wire.BooleanFalse)
                 {
                     // The value is in the type nibble.
-                    if (kind == Kind.DataPageHeaderV2 && id == 7)
+                    if (kind == Kind.DataPageHeaderV2 && id == Id.DataPageHeaderV2.IsCompressed)
                     {
-                        PageCompressedFlag = type == TypeTrue;
+                        PageCompressedFlag = type == Wire.BooleanTrue;
                     }
 
                     continue;
                 }
 
-                if (kind is Kind.PageHeader or Kind.DataPageHeader or Kind.DictionaryPageHeader or Kind.DataPageHeaderV2 && type == TypeI32)
+                if (kind is Kind.PageHeader or Kind.DataPageHeader or Kind.DictionaryPageHeader or Kind.DataPageHeaderV2 && type == Wire.I32)
                 {
                     if (!ReadZigZag32(out var number))
                     {
@@ -452,12 +444,12 @@ internal static class ThriftCompactValidator
             {
                 switch (id)
                 {
-                    case 1: PageType = value; break;
-                    case 2: PageUncompressed = value; break;
-                    case 3: PageCompressed = value; break;
+                    case Id.PageHeader.Type: PageType = value; break;
+                    case Id.PageHeader.UncompressedPageSize: PageUncompressed = value; break;
+                    case Id.PageHeader.CompressedPageSize: PageCompressed = value; break;
                 }
             }
-            else if (id == 1)
+            else if (id is Id.DataPageHeader.NumValues or Id.DictionaryPageHeader.NumValues or Id.DataPageHeaderV2.NumValues)
             {
                 PageValues = value;
             }
@@ -465,13 +457,13 @@ internal static class ThriftCompactValidator
             {
                 switch (id)
                 {
-                    case 2: PageEncoding = value; break;
-                    case 3: PageDefinitionEncoding = value; break;
+                    case Id.DataPageHeader.Encoding: PageEncoding = value; break;
+                    case Id.DataPageHeader.DefinitionLevelEncoding: PageDefinitionEncoding = value; break;
                 }
             }
             else if (kind == Kind.DictionaryPageHeader)
             {
-                if (id == 2)
+                if (id == Id.DictionaryPageHeader.Encoding)
                 {
                     PageEncoding = value;
                 }
@@ -480,9 +472,9 @@ internal static class ThriftCompactValidator
             {
                 switch (id)
                 {
-                    case 4: PageEncoding = value; break;
-                    case 5: PageDefinitionLength = value; break;
-                    case 6: PageRepetitionLength = value; break;
+                    case Id.DataPageHeaderV2.Encoding: PageEncoding = value; break;
+                    case Id.DataPageHeaderV2.DefinitionLevelsByteLength: PageDefinitionLength = value; break;
+                    case Id.DataPageHeaderV2.RepetitionLevelsByteLength: PageRepetitionLength = value; break;
                 }
             }
         }
@@ -491,34 +483,34 @@ internal static class ThriftCompactValidator
         {
             switch (type)
             {
-                case TypeTrue:
-                case TypeFalse:
-                case TypeByte:
+                case Wire.BooleanTrue:
+                case Wire.BooleanFalse:
+                case Wire.Byte:
                     // In containers booleans take one byte.
                     return Skip(1);
-                case TypeI16:
+                case Wire.I16:
                     return ReadVarint(3, out _);
-                case TypeI32:
+                case Wire.I32:
                     return ReadVarint(5, out _);
-                case TypeI64:
+                case Wire.I64:
                     return ReadVarint(10, out _);
-                case TypeDouble:
+                case Wire.Double:
                     return Skip(8);
-                case TypeUuid:
+                case Wire.Uuid:
                     return Skip(16);
-                case TypeBinary:
+                case Wire.Binary:
                     if (!ReadVarint(5, out var length))
                     {
                         return false;
                     }
 
                     return length <= (ulong)Remaining ? Skip((int)length) : Fail($"a binary of {length} bytes overruns the structure");
-                case TypeList:
-                case TypeSet:
+                case Wire.List:
+                case Wire.Set:
                     return SkipList(depth, element, elementStruct);
-                case TypeMap:
+                case Wire.Map:
                     return SkipMap(depth);
-                case TypeStruct:
+                case Wire.Struct:
                     return SkipStruct(depth, structKind);
                 default:
                     return Fail($"unknown type {type}");
@@ -555,7 +547,7 @@ internal static class ThriftCompactValidator
                 return true;
             }
 
-            if (elementType is TypeStop or > TypeUuid)
+            if (elementType is Wire.Stop or > Wire.Uuid)
             {
                 return Fail($"unknown list element type {elementType}");
             }
@@ -605,7 +597,7 @@ internal static class ThriftCompactValidator
                 return Fail($"a map of {size} entries overruns the structure");
             }
 
-            if (keyType is TypeStop or > TypeUuid || valueType is TypeStop or > TypeUuid)
+            if (keyType is Wire.Stop or > Wire.Uuid || valueType is Wire.Stop or > Wire.Uuid)
             {
                 return Fail("unknown map key or value type");
             }

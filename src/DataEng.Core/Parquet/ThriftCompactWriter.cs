@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace DataEng.Core;
+namespace DataEng.Core.ParquetFormat;
 
 /// <summary>
 /// Writes Thrift compact-protocol structures (Parquet page headers and the footer) into a buffer reused across calls.
@@ -10,16 +10,6 @@ namespace DataEng.Core;
 /// </summary>
 internal sealed class ThriftCompactWriter : IDisposable
 {
-    private const byte TypeTrue = 1;
-    private const byte TypeFalse = 2;
-    private const byte TypeByte = 3;
-    private const byte TypeI16 = 4;
-    private const byte TypeI32 = 5;
-    private const byte TypeI64 = 6;
-    private const byte TypeBinary = 8;
-    private const byte TypeList = 9;
-    private const byte TypeStruct = 12;
-
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(256);
     private short[] _lastIds = new short[16];
     private int _depth;
@@ -54,48 +44,48 @@ internal sealed class ThriftCompactWriter : IDisposable
     /// <summary>Ends the current struct with a stop byte.</summary>
     public void EndStruct()
     {
-        WriteByte(0);
+        WriteByte(ThriftWireType.Stop);
         _lastId = _lastIds[--_depth];
     }
 
     /// <summary>Writes a struct-valued field header; follow with <see cref="BeginStruct"/> ... <see cref="EndStruct"/>.</summary>
-    public void FieldStruct(short id) => FieldHeader(id, TypeStruct);
+    public void FieldStruct(short id) => FieldHeader(id, ThriftWireType.Struct);
 
     public void FieldI16(short id, short value)
     {
-        FieldHeader(id, TypeI16);
+        FieldHeader(id, ThriftWireType.I16);
         WriteVarint(ZigZag(value));
     }
 
     public void FieldI32(short id, int value)
     {
-        FieldHeader(id, TypeI32);
+        FieldHeader(id, ThriftWireType.I32);
         WriteVarint(ZigZag(value));
     }
 
     public void FieldI64(short id, long value)
     {
-        FieldHeader(id, TypeI64);
+        FieldHeader(id, ThriftWireType.I64);
         WriteVarint(ZigZag(value));
     }
 
     public void FieldByte(short id, sbyte value)
     {
-        FieldHeader(id, TypeByte);
+        FieldHeader(id, ThriftWireType.Byte);
         WriteByte((byte)value);
     }
 
-    public void FieldBool(short id, bool value) => FieldHeader(id, value ? TypeTrue : TypeFalse);
+    public void FieldBool(short id, bool value) => FieldHeader(id, value ? ThriftWireType.BooleanTrue : ThriftWireType.BooleanFalse);
 
     public void FieldBinary(short id, ReadOnlySpan<byte> value)
     {
-        FieldHeader(id, TypeBinary);
+        FieldHeader(id, ThriftWireType.Binary);
         WriteBinary(value);
     }
 
     public void FieldString(short id, string value)
     {
-        FieldHeader(id, TypeBinary);
+        FieldHeader(id, ThriftWireType.Binary);
         WriteString(value);
     }
 
@@ -103,24 +93,24 @@ internal sealed class ThriftCompactWriter : IDisposable
     /// <see cref="BeginStruct"/> and <see cref="EndStruct"/>.</summary>
     public void FieldStructList(short id, int count)
     {
-        FieldHeader(id, TypeList);
-        ListHeader(count, TypeStruct);
+        FieldHeader(id, ThriftWireType.List);
+        ListHeader(count, ThriftWireType.Struct);
     }
 
     /// <summary>Writes a list-valued field header of <paramref name="count"/> i32 values; follow with
     /// <see cref="ElementI32"/>.</summary>
     public void FieldI32List(short id, int count)
     {
-        FieldHeader(id, TypeList);
-        ListHeader(count, TypeI32);
+        FieldHeader(id, ThriftWireType.List);
+        ListHeader(count, ThriftWireType.I32);
     }
 
     /// <summary>Writes a list-valued field header of <paramref name="count"/> strings; follow with
     /// <see cref="ElementString"/>.</summary>
     public void FieldStringList(short id, int count)
     {
-        FieldHeader(id, TypeList);
-        ListHeader(count, TypeBinary);
+        FieldHeader(id, ThriftWireType.List);
+        ListHeader(count, ThriftWireType.Binary);
     }
 
     public void ElementI32(int value) => WriteVarint(ZigZag(value));

@@ -112,11 +112,21 @@ internal sealed class Run
         var stages = new StageMetrics[_counters.Length];
         for (var i = 0; i < stages.Length; i++)
         {
-            stages[i] = _counters[i].ToMetrics(KindOf(i), _time);
+            var (skipped, deadLettered) = _context.Rejected.Of(_counters[i].Name);
+            stages[i] = _counters[i].ToMetrics(KindOf(i), _time) with { RowsSkipped = skipped, RowsDeadLettered = deadLettered };
+        }
+
+        var (totalSkipped, totalDeadLettered) = _context.Rejected.Total();
+        if (totalSkipped > 0 || totalDeadLettered > 0)
+        {
+            var summary = string.Join(", ", stages.Where(static s => s.RowsSkipped > 0 || s.RowsDeadLettered > 0).Select(static s => $"'{s.Name}' {s.RowsSkipped} skipped, {s.RowsDeadLettered} dead-lettered"));
+            Log.RunRejectedRows(_context.Logger, _pipeline.Name, _context.RunNumber, _context.RunId, totalSkipped, totalDeadLettered, summary.Length > 0 ? summary : "see the stages' logs");
         }
 
         return new RunResult(_pipeline.Name, _context.RunNumber, _context.RunId, startedAt, elapsed, stages)
         {
+            RowsSkipped = totalSkipped,
+            RowsDeadLettered = totalDeadLettered,
             CommitProperties = new Dictionary<string, string>(_context.CommitProperties, StringComparer.Ordinal),
         };
     }

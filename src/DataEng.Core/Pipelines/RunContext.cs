@@ -1,7 +1,7 @@
 using Apache.Arrow.Memory;
 using Microsoft.Extensions.Logging;
 
-namespace DataEng.Core;
+namespace DataEng.Core.Stages;
 
 /// <summary>Carries one run of a pipeline to every stage: identity, logger, clock and cancellation.</summary>
 public sealed class RunContext
@@ -54,6 +54,9 @@ public sealed class RunContext
     /// <remarks>Stages may add entries (for example the high watermark they read up to); the runner passes them to
     /// <see cref="ISinkWriter.PrepareAsync"/> in <see cref="SinkCommit.Properties"/>.</remarks>
     public IDictionary<string, string> CommitProperties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Gets the rows each stage's bad-row handler skipped or dead-lettered in this run, for the run's result.</summary>
+    internal RejectedRows Rejected { get; } = new();
 
     /// <summary>Creates a context for tests and ad-hoc calls of a single stage.</summary>
     /// <param name="pipelineName">The pipeline name.</param>

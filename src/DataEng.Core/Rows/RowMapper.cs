@@ -43,7 +43,7 @@ internal sealed class RowMapper<T>
     private static string TypeName => RowTypeNames.Display(typeof(T));
 
     /// <summary>Returns the mapper of <typeparamref name="T"/> for the options (built on first use).</summary>
-    /// <exception cref="ArgumentException">The options are not valid.</exception>
+    /// <exception cref="DataEngValidationException">The options are not valid; every problem is listed.</exception>
     /// <exception cref="SchemaMismatchException">The type cannot be mapped; every problem is listed.</exception>
     public static RowMapper<T> Get(RowMappingOptions? options)
     {
@@ -215,30 +215,17 @@ internal sealed class RowMapper<T>
 
     private int FindColumn(IReadOnlyList<Field> fields, RowMember member, List<string> problems)
     {
-        for (var i = 0; i < fields.Count; i++)
+        var names = new string[fields.Count];
+        for (var i = 0; i < names.Length; i++)
         {
-            if (string.Equals(fields[i].Name, member.ColumnName, StringComparison.Ordinal))
-            {
-                return i;
-            }
+            names[i] = fields[i].Name;
         }
 
-        var found = -1;
-        if (Options.CaseInsensitiveColumnMatching)
+        var found = ColumnNameMatcher.Find(names, member.ColumnName, Options.CaseInsensitiveColumnMatching, out var ambiguous);
+        if (ambiguous >= 0)
         {
-            for (var i = 0; i < fields.Count; i++)
-            {
-                if (string.Equals(fields[i].Name, member.ColumnName, StringComparison.OrdinalIgnoreCase))
-                {
-                    if (found >= 0)
-                    {
-                        problems.Add($"property '{member.Display}' matches both columns '{fields[found].Name}' and '{fields[i].Name}' (ignoring case); name the one to use with [ArrowColumn(\"...\")].");
-                        return -1;
-                    }
-
-                    found = i;
-                }
-            }
+            problems.Add($"property '{member.Display}' matches both columns '{names[found]}' and '{names[ambiguous]}' (ignoring case and underscores); name the one to use with [ArrowColumn(\"...\")].");
+            return -1;
         }
 
         if (found < 0)

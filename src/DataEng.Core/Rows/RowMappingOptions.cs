@@ -2,52 +2,6 @@ using Apache.Arrow.Types;
 
 namespace DataEng.Core;
 
-/// <summary>How property names become column names when no <see cref="ArrowColumnAttribute.Name"/> is given.</summary>
-public enum ColumnNamingConvention
-{
-    /// <summary>The property name as written (<c>OrderId</c> stays <c>OrderId</c>).</summary>
-    AsIs,
-
-    /// <summary>Lower snake case (<c>OrderId</c> becomes <c>order_id</c>).</summary>
-    SnakeCase,
-
-    /// <summary>Camel case (<c>OrderId</c> becomes <c>orderId</c>).</summary>
-    CamelCase,
-}
-
-/// <summary>How enum properties are stored.</summary>
-public enum EnumMapping
-{
-    /// <summary>As the member name in a <c>string</c> column (values that are not a single defined member are written
-    /// with <see cref="Enum.ToString()"/>, for example <c>"Read, Write"</c> for flags).</summary>
-    String,
-
-    /// <summary>As the underlying integer in a column of the matching width (<c>int</c> enums become <c>int32</c>).</summary>
-    Integer,
-}
-
-/// <summary>How <see cref="Guid"/> properties are stored.</summary>
-public enum GuidMapping
-{
-    /// <summary>As 36-character lower-case text (<c>"d"</c> format) in a <c>string</c> column: readable everywhere.</summary>
-    String,
-
-    /// <summary>As 16 bytes in RFC 4122 (big-endian) order in a <c>fixed_size_binary(16)</c> column: compact, the byte
-    /// order Parquet's UUID type and DuckDB use.</summary>
-    FixedSizeBinary,
-}
-
-/// <summary>What happens to a <see cref="DateTime"/> whose <see cref="DateTime.Kind"/> is <see cref="DateTimeKind.Local"/>.</summary>
-public enum LocalDateTimeHandling
-{
-    /// <summary>Writing the value fails with a <see cref="DataFormatException"/> naming the property and row: the
-    /// instant it denotes depends on the machine's time zone.</summary>
-    Reject,
-
-    /// <summary>The value is converted with <see cref="DateTime.ToUniversalTime"/> (the machine's time zone) before it is stored.</summary>
-    ConvertToUtc,
-}
-
 /// <summary>
 /// Options of the mapping between CLR rows (classes, records, structs) and Arrow columns. Per-property overrides are
 /// set with <see cref="ArrowColumnAttribute"/>. Mappers are built once per row type and distinct option values, and cached.
@@ -61,8 +15,9 @@ public sealed class RowMappingOptions
     /// <value>The default value is <see cref="ColumnNamingConvention.AsIs"/>.</value>
     public ColumnNamingConvention NamingConvention { get; set; } = ColumnNamingConvention.AsIs;
 
-    /// <summary>Gets or sets whether reading matches a column whose name differs from the expected one only by case,
-    /// when no column has exactly the expected name.</summary>
+    /// <summary>Gets or sets whether reading matches a column whose name differs from the expected one only by case
+    /// (or, when no such column exists, only by case and underscores, so <c>AmountEur</c> reads <c>amount_eur</c>),
+    /// when no column has exactly the expected name. The testing kit reads rows by the same rule.</summary>
     /// <value>The default value is <see langword="true"/>.</value>
     public bool CaseInsensitiveColumnMatching { get; set; } = true;
 
@@ -159,12 +114,7 @@ public sealed class RowMappingOptions
 
     internal RowMappingKey ToKey()
     {
-        var problems = Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("The row mapping options are not valid:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(static p => "  - " + p)), "options");
-        }
-
+        ValidationProblems.ThrowIfAny(nameof(RowMappingOptions), Validate());
         return new RowMappingKey(NamingConvention, CaseInsensitiveColumnMatching, Enums, Guids, TimestampUnit, DateTimeTimeZone, LocalDateTimes, DecimalPrecision, DecimalScale, RoundDecimals, RespectNullableAnnotations);
     }
 }

@@ -64,8 +64,9 @@ public static class Rows
     public static RowsSink<T> Collect<T>(RowMappingOptions? options = null, string? name = null)
         => new(RowMapper<T>.Get(options), name ?? $"collect<{RowTypeNames.Display(typeof(T))}>");
 
-    /// <summary>Reads every row of a batch. Properties are matched to columns by name (exactly, then ignoring case
-    /// when <see cref="RowMappingOptions.CaseInsensitiveColumnMatching"/>); extra columns are ignored.</summary>
+    /// <summary>Reads every row of a batch. Properties are matched to columns by name (exactly, then ignoring case,
+    /// then ignoring case and underscores when <see cref="RowMappingOptions.CaseInsensitiveColumnMatching"/>); extra
+    /// columns are ignored.</summary>
     /// <typeparam name="T">The row type.</typeparam>
     /// <param name="batch">The batch, borrowed: the caller still owns and disposes it.</param>
     /// <param name="options">The mapping options, or <see langword="null"/> for defaults.</param>

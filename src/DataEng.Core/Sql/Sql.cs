@@ -31,7 +31,8 @@ public static partial class Sql
     /// <c>new { id = 42 }</c>) or an <see cref="IReadOnlyDictionary{TKey, TValue}"/> of names to values; read once, here.</param>
     /// <param name="options">Options, or <see langword="null"/> for defaults.</param>
     /// <returns>The source.</returns>
-    /// <exception cref="ArgumentException">The options or parameters are not valid; the message lists every problem.</exception>
+    /// <exception cref="DataEngValidationException">The options are not valid; every problem is listed.</exception>
+    /// <exception cref="ArgumentException">The parameters are not valid.</exception>
     [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in their first parameter only.")]
     public static ISource Query(Func<CancellationToken, ValueTask<DbConnection>> openConnection, string sql, object? parameters = null, SqlSourceOptions? options = null)
     {
@@ -45,7 +46,8 @@ public static partial class Sql
     /// <param name="parameters">Parameter values (see <see cref="Query(Func{CancellationToken, ValueTask{DbConnection}}, string, object?, SqlSourceOptions?)"/>).</param>
     /// <param name="options">Options, or <see langword="null"/> for defaults.</param>
     /// <returns>The source.</returns>
-    /// <exception cref="ArgumentException">The options or parameters are not valid; the message lists every problem.</exception>
+    /// <exception cref="DataEngValidationException">The options are not valid; every problem is listed.</exception>
+    /// <exception cref="ArgumentException">The parameters are not valid.</exception>
     [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in their first parameter only.")]
     public static ISource Query(Func<DbConnection> createConnection, string sql, object? parameters = null, SqlSourceOptions? options = null)
     {
@@ -59,7 +61,8 @@ public static partial class Sql
     /// <param name="parameters">Parameter values (see <see cref="Query(Func{CancellationToken, ValueTask{DbConnection}}, string, object?, SqlSourceOptions?)"/>).</param>
     /// <param name="options">Options, or <see langword="null"/> for defaults.</param>
     /// <returns>The source.</returns>
-    /// <exception cref="ArgumentException">The options or parameters are not valid; the message lists every problem.</exception>
+    /// <exception cref="DataEngValidationException">The options are not valid; every problem is listed.</exception>
+    /// <exception cref="ArgumentException">The parameters are not valid.</exception>
     [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in their first parameter only.")]
     public static ISource Query(DbDataSource dataSource, string sql, object? parameters = null, SqlSourceOptions? options = null)
     {
@@ -71,12 +74,7 @@ public static partial class Sql
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(sql);
         options = options?.Clone() ?? new SqlSourceOptions();
-        var problems = options.Validate();
-        if (problems.Count > 0)
-        {
-            throw new ArgumentException("The SQL source options are not valid:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(static p => "  - " + p)), nameof(options));
-        }
-
+        ValidationProblems.ThrowIfAny(nameof(SqlSourceOptions), options.Validate());
         return new SqlQuerySource(connections, sql, SqlParameters.From(parameters), options);
     }
 }

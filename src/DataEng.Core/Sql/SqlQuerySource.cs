@@ -66,7 +66,7 @@ internal sealed class SqlQuerySource : ISource
                 await using (reader.ConfigureAwait(false))
                 {
                     // A source read without being built first derives its schema from this run's reader: no extra round trip.
-                    var schema = _options.Schema ?? Volatile.Read(ref _derived) ?? Remember(SqlTypeMapping.DeriveSchema(reader, Name, ColumnTypes()));
+                    var schema = _options.Schema ?? Volatile.Read(ref _derived) ?? Remember(SqlTypeMapping.DeriveSchema(reader, Name, ColumnTypes(), connection));
                     var batches = new DataReaderBatchReader(reader, schema, Name, context.Allocator, _options.BatchSize);
                     var count = 0;
                     while (await NextAsync(batches, cancellationToken).ConfigureAwait(false) is { } batch)
@@ -95,7 +95,7 @@ internal sealed class SqlQuerySource : ISource
                     var reader = await ExecuteAsync(command, CommandBehavior.SchemaOnly, CancellationToken.None).ConfigureAwait(false);
                     await using (reader.ConfigureAwait(false))
                     {
-                        return SqlTypeMapping.DeriveSchema(reader, Name, ColumnTypes());
+                        return SqlTypeMapping.DeriveSchema(reader, Name, ColumnTypes(), connection);
                     }
                 }
             }

@@ -87,9 +87,12 @@ internal static class SqlTypeMapping
     /// <param name="reader">The reader (open; it may be a <c>SchemaOnly</c> reader).</param>
     /// <param name="sourceName">The source name, for messages.</param>
     /// <param name="columnTypes">Types that replace the derived type of the named columns, or <see langword="null"/>.</param>
+    /// <param name="connection">The reader's connection, or <see langword="null"/>: with SQLite it is asked whether an
+    /// <c>INTEGER PRIMARY KEY</c> column is the table's rowid, which is never null although the column is not declared
+    /// <c>NOT NULL</c>.</param>
     /// <returns>The schema.</returns>
     /// <exception cref="SchemaMismatchException">Duplicate column names, or an override names a missing column.</exception>
-    public static Schema DeriveSchema(DbDataReader reader, string sourceName, IReadOnlyDictionary<string, IArrowType>? columnTypes = null)
+    public static Schema DeriveSchema(DbDataReader reader, string sourceName, IReadOnlyDictionary<string, IArrowType>? columnTypes = null, DbConnection? connection = null)
     {
         ArgumentNullException.ThrowIfNull(reader);
         var columns = TryGetColumnSchema(reader);
@@ -125,6 +128,11 @@ internal static class SqlTypeMapping
             }
 
             var nullable = column?.AllowDBNull ?? true;
+            if (nullable && connection is not null && column is { IsKey: true } && IsDynamicallyTyped(reader) && string.Equals(typeName, "INTEGER", StringComparison.OrdinalIgnoreCase))
+            {
+                nullable = !IsSqliteRowid(connection, column);
+            }
+
             builder.Field(f => f.Name(name).DataType(type).Nullable(nullable));
         }
 
@@ -225,6 +233,41 @@ internal static class SqlTypeMapping
         }
 
         return span.Trim().ToString().ToUpperInvariant();
+    }
+
+    /// <summary>
+    /// Returns whether a SQLite column is its table's rowid alias: the table's only primary-key column, declared
+    /// <c>INTEGER</c>, with no index behind the key (<c>INTEGER PRIMARY KEY DESC</c> and the keys of
+    /// <c>WITHOUT ROWID</c> tables get one). Its value is the row's rowid, so it is never null; SQLite's column
+    /// metadata reports it as nullable because it is not declared <c>NOT NULL</c>.
+    /// </summary>
+    /// <param name="connection">The open SQLite connection.</param>
+    /// <param name="column">The column, with its base table and column names.</param>
+    /// <returns><see langword="true"/> for a rowid alias.</returns>
+    private static bool IsSqliteRowid(DbConnection connection, DbColumn column)
+    {
+        if (string.IsNullOrEmpty(column.BaseTableName) || string.IsNullOrEmpty(column.BaseColumnName))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText =
+                "SELECT (SELECT COUNT(*) FROM pragma_table_info(@table, @schema) WHERE pk > 0) = 1 " +
+                "AND EXISTS (SELECT 1 FROM pragma_table_info(@table, @schema) WHERE pk > 0 AND name = @column COLLATE NOCASE AND upper(type) = 'INTEGER') " +
+                "AND NOT EXISTS (SELECT 1 FROM pragma_index_list(@table, @schema) WHERE origin = 'pk')";
+            SqlText.AddParameter(command, "@table", column.BaseTableName);
+            SqlText.AddParameter(command, "@schema", string.IsNullOrEmpty(column.BaseSchemaName) ? "main" : column.BaseSchemaName);
+            SqlText.AddParameter(command, "@column", column.BaseColumnName);
+            return command.ExecuteScalar() is long and 1;
+        }
+        catch (DbException)
+        {
+            // An older SQLite without table-valued pragmas: keep what the metadata says.
+            return false;
+        }
     }
 
     /// <summary>Returns the reader's column schema, or <see langword="null"/> when the provider cannot describe it.</summary>

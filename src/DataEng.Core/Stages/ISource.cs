@@ -1,6 +1,6 @@
 using Apache.Arrow;
 
-namespace DataEng.Core;
+namespace DataEng.Core.Stages;
 
 /// <summary>
 /// The first stage of a pipeline: produces Arrow record batches of a schema known before the run starts.

@@ -16,6 +16,9 @@ internal static partial class Log
     [LoggerMessage(4, LogLevel.Warning, "Run {RunNumber} of pipeline '{PipelineName}' ({RunId}) was cancelled.")]
     public static partial void RunCancelled(ILogger logger, string pipelineName, long runNumber, string runId);
 
+    [LoggerMessage(6, LogLevel.Warning, "Run {RunNumber} of pipeline '{PipelineName}' ({RunId}) committed without {Skipped} skipped and {DeadLettered} dead-lettered bad rows: {Stages}.")]
+    public static partial void RunRejectedRows(ILogger logger, string pipelineName, long runNumber, string runId, long skipped, long deadLettered, string stages);
+
     [LoggerMessage(5, LogLevel.Warning, "Aborting the sink '{StageName}' failed after run {RunNumber} of pipeline '{PipelineName}' failed.")]
     public static partial void AbortFailed(ILogger logger, Exception exception, string pipelineName, long runNumber, string stageName);
 }

@@ -43,10 +43,10 @@ public static class BatchTransforms
         return new RenameTransform(new Dictionary<string, string>(names, StringComparer.Ordinal));
     }
 
-    /// <summary>Keeps the rows where <paramref name="predicate"/> is true; nulls follow SQL (see <see cref="Predicate"/>).</summary>
+    /// <summary>Keeps the rows where <paramref name="predicate"/> is true; nulls follow SQL (see <see cref="RowPredicate"/>).</summary>
     /// <param name="predicate">The condition.</param>
     /// <returns>The transform.</returns>
-    public static IBatchTransform Filter(Predicate predicate)
+    public static IBatchTransform Filter(RowPredicate predicate)
     {
         ArgumentNullException.ThrowIfNull(predicate);
         var text = predicate.ToString();

@@ -91,7 +91,7 @@ internal sealed class RenameTransform(IReadOnlyDictionary<string, string> names)
 }
 
 /// <summary>Keeps the rows where a predicate is true.</summary>
-internal sealed class FilterTransform(Predicate predicate, string name) : KernelTransform<BoundPredicate>(name)
+internal sealed class FilterTransform(RowPredicate predicate, string name) : KernelTransform<BoundPredicate>(name)
 {
     protected override (BoundPredicate? Plan, Schema? Output) Bind(Schema input, List<string> problems)
     {

@@ -40,11 +40,11 @@ public static class PipelineBuilderTransformExtensions
         => Add(builder, BatchTransforms.Rename(names));
 
     /// <summary>Keeps the rows where <paramref name="predicate"/> is true, for example
-    /// <c>Predicate.Column("currency").In("EUR", "USD")</c>.</summary>
+    /// <c>RowPredicate.Column("currency").In("EUR", "USD")</c>.</summary>
     /// <param name="builder">The pipeline builder.</param>
-    /// <param name="predicate">The condition; nulls follow SQL (see <see cref="Predicate"/>).</param>
+    /// <param name="predicate">The condition; nulls follow SQL (see <see cref="RowPredicate"/>).</param>
     /// <returns>The builder.</returns>
-    public static PipelineBuilder Filter(this PipelineBuilder builder, Predicate predicate)
+    public static PipelineBuilder Filter(this PipelineBuilder builder, RowPredicate predicate)
         => Add(builder, BatchTransforms.Filter(predicate));
 
     /// <summary>Keeps the rows whose (non-null) value of <paramref name="column"/> passes a test; rows with a null
@@ -55,7 +55,7 @@ public static class PipelineBuilderTransformExtensions
     /// <param name="predicate">The test, called once per non-null row.</param>
     /// <returns>The builder.</returns>
     public static PipelineBuilder Filter<T>(this PipelineBuilder builder, string column, Func<T, bool> predicate)
-        => Add(builder, BatchTransforms.Filter(Predicate.Column(column).Where(predicate)));
+        => Add(builder, BatchTransforms.Filter(RowPredicate.Column(column).Where(predicate)));
 
     /// <summary>Keeps the rows for which a vectorised test over chunks of <paramref name="column"/> sets the result;
     /// rows with a null value are dropped.</summary>
@@ -65,7 +65,7 @@ public static class PipelineBuilderTransformExtensions
     /// <param name="predicate">The test, called per chunk of rows.</param>
     /// <returns>The builder.</returns>
     public static PipelineBuilder Filter<T>(this PipelineBuilder builder, string column, SpanPredicate<T> predicate)
-        => Add(builder, BatchTransforms.Filter(Predicate.Column(column).Where(predicate)));
+        => Add(builder, BatchTransforms.Filter(RowPredicate.Column(column).Where(predicate)));
 
     /// <summary>Casts one column to another type.</summary>
     /// <param name="builder">The pipeline builder.</param>

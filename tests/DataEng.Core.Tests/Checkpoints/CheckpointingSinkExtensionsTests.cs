@@ -9,7 +9,7 @@ public class CheckpointingSinkExtensionsTests
         using var sink = new CollectingSink();
         var checkpointing = sink.WithCommitLookup((pipeline, _) => ValueTask.FromResult(
             sink.Commits.LastOrDefault(c => c.PipelineName == pipeline) is { } c ? new CommittedRun(c.RunNumber, c.RunId, c.Properties) : null));
-        var pipeline = Pipeline.Create("lookup").Extract(DataEng.Core.Sql.Incremental(db.Open, "orders", "ts", ["id"])).Load(checkpointing).Build();
+        var pipeline = Pipeline.Create("lookup").Extract(DataEng.Core.Sql.Incremental(db.Open, "orders", new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"] })).Load(checkpointing).Build();
         db.Insert(1);
         db.Insert(2);
         await pipeline.RunIncrementalAsync();

@@ -118,7 +118,18 @@ internal static class CrashOracle
         var onDisk = Directory.EnumerateFiles(lake, "*", SearchOption.AllDirectories)
             .Where(p => !p.StartsWith(Path.Combine(lake, "_dataeng", "commits"), StringComparison.Ordinal))
             .Where(p => !p.StartsWith(Path.Combine(lake, "_dataeng", "locks"), StringComparison.Ordinal))
+            .Where(p => !p.StartsWith(Path.Combine(lake, "_dataeng", "checkpoints"), StringComparison.Ordinal))
             .ToList();
+
+        // A checkpoint under its final name is always complete: kills during checkpoint writes leave only temp files.
+        var checkpoints = Path.Combine(lake, "_dataeng", "checkpoints");
+        foreach (var path in Directory.Exists(checkpoints) ? Directory.GetFiles(checkpoints) : [])
+        {
+            if (!LakeLayout.TryParseCheckpointFile(Path.GetFileName(path), out var version) || !LakeCheckpoint.TryRead(path, version, out _, out _))
+            {
+                throw new CrashTestException($"{context}: the checkpoint '{path}' is not a complete checkpoint.");
+            }
+        }
         var strays = onDisk.Where(p => !live.Contains(Path.GetFullPath(p))).Take(5).ToList();
         if (strays.Count > 0)
         {

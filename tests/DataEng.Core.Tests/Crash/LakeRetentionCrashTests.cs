@@ -11,6 +11,7 @@ namespace DataEng.Core.Tests.Crash;
 /// and its row count and id sum match what that version held when it was committed.
 /// </summary>
 [Collection(CrashCollection.Name)]
+[Trait("Category", "Crash")]
 public class LakeRetentionCrashTests(ITestOutputHelper output)
 {
     private static readonly string[] CommitPoints =

@@ -555,7 +555,7 @@ public class CsvTests
     {
         var options = new CsvSourceOptions { Delimiter = '"', BatchSize = 0, InferenceRows = 0, NullValues = null! };
 
-        var error = Assert.Throws<ArgumentException>(() => DataEng.Core.Csv.File("x.csv", options));
+        var error = Assert.Throws<DataEngValidationException>(() => DataEng.Core.Csv.File("x.csv", options));
 
         foreach (var name in new[] { "Delimiter", "BatchSize", "InferenceRows", "NullValues" })
         {

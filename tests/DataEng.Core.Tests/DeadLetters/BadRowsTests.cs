@@ -172,7 +172,7 @@ public sealed class BadRowsTests : IDisposable
     [Fact]
     public void Policy_DeadLetterWithoutTarget_IsRejectedWhenCreated()
     {
-        var e = Assert.Throws<ArgumentException>(() => BadRows.Validate("check", NegativeAmount, new BadRowPolicy { Action = BadRowAction.DeadLetter }));
+        var e = Assert.Throws<DataEngValidationException>(() => BadRows.Validate("check", NegativeAmount, new BadRowPolicy { Action = BadRowAction.DeadLetter }));
         Assert.Contains(nameof(BadRowPolicy.Target), e.Message, StringComparison.Ordinal);
     }
 }

@@ -71,4 +71,115 @@ public sealed class CsvBadRowsTests : IDisposable
         var inner = Assert.IsType<DataFormatException>(e.InnerException);
         Assert.Equal(3, inner.Row);
     }
+
+    [Fact]
+    public async Task CsvSource_DeadLetterPolicy_DeadLettersRecordsWithTooFewOrTooManyFieldsWithFileAndLine()
+    {
+        var path = WriteCsv("1,1.5", "2", "3,3.5", "4,4.5,extra", "5,5.5");
+        var letters = Path.Combine(_folder, "dead");
+        using var sink = new CollectingSink();
+        var source = DataEng.Core.Csv.File(path, new CsvSourceOptions { Schema = OrdersSchema, BadRows = new BadRowPolicy { Action = BadRowAction.DeadLetter, MaxRatio = 0.5, Target = DataEng.Core.DeadLetters.ToFolder(letters) } });
+        var result = await Pipeline.Create("csv-count").Extract(source).Load(sink).Build().RunAsync();
+
+        Assert.Equal([1L, 3, 5], sink.Batches.SelectMany(static b => ((Int64Array)b.Column(0)).Values.ToArray()));
+        var file = Assert.Single(Directory.GetFiles(letters, "*.parquet", SearchOption.AllDirectories));
+        using var duck = new DuckDBConnection("Data Source=:memory:");
+        duck.Open();
+        using var command = duck.CreateCommand();
+        command.CommandText = $"SELECT position, raw, error FROM read_parquet('{file.Replace("'", "''", StringComparison.Ordinal)}') ORDER BY position";
+        using var reader = command.ExecuteReader();
+        var rows = new List<(string Position, string Raw, string Error)>();
+        while (reader.Read())
+        {
+            rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+        }
+
+        Assert.Equal([$"{path}:3", $"{path}:5"], rows.Select(static r => r.Position));
+        Assert.Equal(["{\"id\":\"2\"}", "{\"id\":\"4\",\"amount\":\"4.5\",\"#3\":\"extra\"}"], rows.Select(static r => r.Raw));
+        Assert.Contains("the record has 1 fields, expected 2", rows[0].Error, StringComparison.Ordinal);
+        Assert.Contains("the record has 3 fields, expected 2", rows[1].Error, StringComparison.Ordinal);
+        Assert.Equal(3, result.RowsWritten);
+    }
+
+    [Fact]
+    public async Task CsvSource_SkipPolicyWithInferredSchema_SkipsRecordsWithWrongFieldCountsAndCountsThem()
+    {
+        var path = WriteCsv("1,1.5", "2", "3,3.5,x", "4,4.5");
+        using var sink = new CollectingSink();
+        var source = DataEng.Core.Csv.File(path, new CsvSourceOptions { BadRows = new BadRowPolicy { Action = BadRowAction.Skip, MaxRatio = 1 } });
+        var result = await Pipeline.Create("csv-count-skip").Extract(source).Load(sink).Build().RunAsync();
+
+        Assert.Equal([1L, 4], sink.Batches.SelectMany(static b => ((Int64Array)b.Column(0)).Values.ToArray()));
+        Assert.Equal(2, result.RowsWritten);
+    }
+
+    [Fact]
+    public async Task CsvSource_FailPolicy_FieldCountErrorNamesFileAndLine()
+    {
+        var path = WriteCsv("1,1.5", "2,2.5", "3");
+        using var sink = new CollectingSink();
+        var source = DataEng.Core.Csv.File(path, new CsvSourceOptions { Schema = OrdersSchema, BadRows = BadRowPolicy.Fail });
+
+        var e = await Assert.ThrowsAsync<PipelineStageException>(() => Pipeline.Create("csv-count-fail").Extract(source).Load(sink).Build().RunAsync());
+
+        var inner = Assert.IsType<DataFormatException>(e.InnerException);
+        Assert.Equal(path, inner.Source);
+        Assert.Equal(4, inner.Row);
+        Assert.Equal("amount", inner.Column);
+        Assert.Contains("has 1 fields, expected 2", inner.Message, StringComparison.Ordinal);
+        Assert.Equal(0, sink.RowCount);
+    }
+
+    [Fact]
+    public async Task CsvSource_FailPolicy_ConversionErrorNamesFileLineAndColumn()
+    {
+        var path = WriteCsv("1,1.5", "2,oops");
+        using var sink = new CollectingSink();
+        var source = DataEng.Core.Csv.File(path, new CsvSourceOptions { Schema = OrdersSchema, BadRows = new BadRowPolicy { Action = BadRowAction.Fail } });
+
+        var e = await Assert.ThrowsAsync<PipelineStageException>(() => Pipeline.Create("csv-convert-fail").Extract(source).Load(sink).Build().RunAsync());
+
+        var inner = Assert.IsType<DataFormatException>(e.InnerException);
+        Assert.Equal((path, 3L, "amount"), (inner.Source, inner.Row, inner.Column));
+    }
+
+    [Fact]
+    public async Task RunResult_BadRowsSkippedAndDeadLettered_AreReportedPerStageInTotalAndInALogWarning()
+    {
+        var path = WriteCsv("1,1.5", "2", "3,oops", "4,4.5", "5,-1", "6,6.5");
+        var logs = new CapturingLoggerFactory();
+        using var sink = new CollectingSink();
+        var source = DataEng.Core.Csv.File(path, new CsvSourceOptions { Name = "orders-csv", Schema = OrdersSchema, BadRows = new BadRowPolicy { Action = BadRowAction.Skip, MaxRatio = 0.5 } });
+        var check = DataEng.Core.BadRows.Validate(
+            "non-negative",
+            static (batch, i) => ((DoubleArray)batch.Column(1)).GetValue(i) < 0 ? "amount is negative" : null,
+            new BadRowPolicy { Action = BadRowAction.DeadLetter, MaxRatio = 0.5, Target = DataEng.Core.DeadLetters.ToFolder(Path.Combine(_folder, "dead")) });
+        var pipeline = Pipeline.Create("csv-counts").Extract(source).Transform(check).Load(sink).Configure(o => o.LoggerFactory = logs).Build();
+
+        var result = await pipeline.RunAsync();
+
+        Assert.Equal((2L, 0L), (result.Stages[0].RowsSkipped, result.Stages[0].RowsDeadLettered));
+        Assert.Equal((0L, 1L), (result.Stages[1].RowsSkipped, result.Stages[1].RowsDeadLettered));
+        Assert.Equal((0L, 0L), (result.Stages[2].RowsSkipped, result.Stages[2].RowsDeadLettered));
+        Assert.Equal((2L, 1L), (result.RowsSkipped, result.RowsDeadLettered));
+        Assert.Equal(3, result.RowsWritten);
+        Assert.Contains("2 bad rows skipped, 1 dead-lettered", result.ToString(), StringComparison.Ordinal);
+        var warning = Assert.Single(logs.Provider.Lines, static l => l.StartsWith("Warning 6 ", StringComparison.Ordinal));
+        Assert.Contains("committed without 2 skipped and 1 dead-lettered bad rows: 'orders-csv' 2 skipped, 0 dead-lettered, 'non-negative' 0 skipped, 1 dead-lettered", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunResult_NoBadRows_ReportsZeroAndLogsNoWarning()
+    {
+        var path = WriteCsv("1,1.5", "2,2.5");
+        var logs = new CapturingLoggerFactory();
+        using var sink = new CollectingSink();
+        var source = DataEng.Core.Csv.File(path, new CsvSourceOptions { Schema = OrdersSchema, BadRows = new BadRowPolicy { Action = BadRowAction.Skip } });
+
+        var result = await Pipeline.Create("csv-clean").Extract(source).Load(sink).Configure(o => o.LoggerFactory = logs).Build().RunAsync();
+
+        Assert.Equal((0L, 0L), (result.RowsSkipped, result.RowsDeadLettered));
+        Assert.DoesNotContain(logs.Provider.Lines, static l => l.StartsWith("Warning 6 ", StringComparison.Ordinal));
+        Assert.DoesNotContain("skipped,", result.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -61,7 +61,7 @@ public sealed class IncrementalFilesTests : IDisposable
         Assert.Equal(5, first.Run.RowsWritten);
         Assert.Equal(4, second.Run.RowsWritten);
         Assert.Equal(0, third.Run.RowsWritten);
-        Assert.Equal("str:2026-03-03.txt", third.Watermark);
+        Assert.Equal("str:2026-03-03.txt", third.EncodedWatermark);
         Assert.Equal(expected, sink.Ids);
     }
 

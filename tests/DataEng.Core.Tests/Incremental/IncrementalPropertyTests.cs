@@ -26,7 +26,7 @@ public class IncrementalPropertyTests
                 var crashAt = "none";
                 sink.Crash = s => s == crashAt;
                 var pipeline = Pipeline.Create("property")
-                    .Extract(DataEng.Core.Sql.Incremental(db.Open, "orders", "ts", ["id"], new IncrementalOptions { PageSize = pageSize, NumericLookback = lookback }))
+                    .Extract(DataEng.Core.Sql.Incremental(db.Open, "orders", new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"], PageSize = pageSize, NumericLookback = lookback }))
                     .Load(sink)
                     .Configure(o => o.TimeProvider = new FakeTimeProvider())
                     .Build();

@@ -17,7 +17,7 @@ public class IncrementalSqlSourceBatchTests
         var store = new InMemoryCheckpointStore(new FakeTimeProvider());
         var sink = new CollectingSink();
         var pipeline = Pipeline.Create("owned")
-            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, "ts", ["id"], new IncrementalOptions { PageSize = 3, NumericLookback = 5 }))
+            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"], PageSize = 3, NumericLookback = 5 }))
             .Load(sink)
             .Configure(o => o.Allocator = allocator)
             .Build();
@@ -55,7 +55,7 @@ public class IncrementalSqlSourceBatchTests
 
         using var sink = new CollectingSink();
         var result = await Pipeline.Create("events")
-            .Extract(DataEng.Core.Sql.Incremental(db.Open, "events", "ts", ["region", "seq"], new IncrementalOptions { PageSize = 2 }))
+            .Extract(DataEng.Core.Sql.Incremental(db.Open, "events", new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["region", "seq"], PageSize = 2 }))
             .Load(sink)
             .Build()
             .RunIncrementalAsync(new IncrementalRunOptions { CheckpointStore = new InMemoryCheckpointStore() });

@@ -12,7 +12,7 @@ public class IncrementalSqlSourceTests
 
     private Pipeline Build(OrdersDb db, ISink sink, IncrementalOptions? options = null, string name = "orders", string cursor = "ts")
         => Pipeline.Create(name)
-            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, cursor, ["id"], options ?? new IncrementalOptions { PageSize = 3 }))
+            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, IncrementalTests.WithColumns(options ?? new IncrementalOptions { PageSize = 3 }, cursor, "id")))
             .Load(sink)
             .Configure(o => o.TimeProvider = _time)
             .Build();
@@ -31,7 +31,7 @@ public class IncrementalSqlSourceTests
         var first = await pipeline.RunIncrementalAsync();
         Assert.Equal(1, first.Run.RunNumber);
         Assert.Equal(10, first.Run.RowsWritten);
-        Assert.Equal("int:9", first.Watermark);
+        Assert.Equal("int:9", first.EncodedWatermark);
 
         db.Insert(10);
         db.Insert(11);
@@ -43,7 +43,7 @@ public class IncrementalSqlSourceTests
 
         var third = await pipeline.RunIncrementalAsync();
         Assert.Equal(0, third.Run.RowsWritten);
-        Assert.Equal("int:11", third.Watermark);
+        Assert.Equal("int:11", third.EncodedWatermark);
         Assert.Equal(db.AllIds, sink.Ids);
     }
 
@@ -52,7 +52,7 @@ public class IncrementalSqlSourceTests
     {
         using var db = new OrdersDb();
         var sink = new LedgerSink();
-        var source = DataEng.Core.Sql.IncrementalQuery(db.Open, "SELECT id, ts, note FROM orders WHERE note IS NULL OR note <> 'skip'", "ts", ["id"], new IncrementalOptions { PageSize = 2 });
+        var source = DataEng.Core.Sql.IncrementalQuery(db.Open, "SELECT id, ts, note FROM orders WHERE note IS NULL OR note <> 'skip'", new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"], PageSize = 2 });
         var pipeline = Pipeline.Create("query").Extract(source).Load(sink).Configure(o => o.TimeProvider = _time).Build();
         var expected = new List<long> { db.Insert(1), db.Insert(2) };
         db.Insert(2, "skip");
@@ -72,7 +72,7 @@ public class IncrementalSqlSourceTests
         using var db = new OrdersDb();
         await using var dataSource = Microsoft.Data.Sqlite.SqliteFactory.Instance.CreateDataSource(db.ConnectionString);
         var sink = new LedgerSink();
-        var pipeline = Pipeline.Create("data-source").Extract(DataEng.Core.Sql.Incremental(dataSource, "orders", "ts", ["id"])).Load(sink).Build();
+        var pipeline = Pipeline.Create("data-source").Extract(DataEng.Core.Sql.Incremental(dataSource, "orders", new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"] })).Load(sink).Build();
         db.Insert(1);
         await pipeline.RunIncrementalAsync();
         db.Insert(2);
@@ -238,7 +238,7 @@ public class IncrementalSqlSourceTests
 
         var first = await pipeline.RunIncrementalAsync();
         Assert.Equal(1, first.Run.RunNumber);
-        Assert.Equal("int:2", first.Watermark);
+        Assert.Equal("int:2", first.EncodedWatermark);
 
         crash = false;
         db.Insert(3);
@@ -442,9 +442,9 @@ public class IncrementalSqlSourceTests
         var second = await pipeline.RunIncrementalAsync();
 
         Assert.Equal(5, first.Run.RowsWritten);
-        Assert.Equal("str:e\\'--", first.Watermark);
+        Assert.Equal("str:e\\'--", first.EncodedWatermark);
         Assert.Equal(1, second.Run.RowsWritten);
-        Assert.Equal("str:f'); DROP TABLE orders;--", second.Watermark);
+        Assert.Equal("str:f'); DROP TABLE orders;--", second.EncodedWatermark);
         Assert.Equal(6, db.Count());
         db.Execute("SELECT COUNT(*) FROM orders");
         Assert.Equal(db.AllIds, sink.Ids);
@@ -481,7 +481,7 @@ public class IncrementalSqlSourceTests
 
             var sink = new LedgerSink();
             var pipeline = Pipeline.Create("pg-injection")
-                .Extract(DataEng.Core.Sql.Incremental(() => new NpgsqlConnection(PostgresFactAttribute.ConnectionString), table, cursor, ["id"], new IncrementalOptions { PageSize = 2 }))
+                .Extract(DataEng.Core.Sql.Incremental(() => new NpgsqlConnection(PostgresFactAttribute.ConnectionString), table, new IncrementalOptions { CursorColumn = cursor, KeyColumns = ["id"], PageSize = 2 }))
                 .Load(sink)
                 .Build();
             var first = await pipeline.RunIncrementalAsync();
@@ -489,7 +489,7 @@ public class IncrementalSqlSourceTests
             var second = await pipeline.RunIncrementalAsync();
 
             Assert.Equal(values.Length, first.Run.RowsWritten);
-            Assert.Equal("str:" + values[^1], first.Watermark);
+            Assert.Equal("str:" + values[^1], first.EncodedWatermark);
             Assert.Equal(1, second.Run.RowsWritten);
             Assert.Equal([1L, 2, 3, 4, 5, 6, 99], sink.Ids);
         }
@@ -542,7 +542,7 @@ public class IncrementalSqlSourceTests
             })
             .Build();
         var sink = new LedgerSink();
-        var source = DataEng.Core.Sql.Incremental(Open, "orders", "ts", ["id"], new IncrementalOptions { PageSize = pageSize, Resilience = retry });
+        var source = DataEng.Core.Sql.Incremental(Open, "orders", new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"], PageSize = pageSize, Resilience = retry });
         var pipeline = Pipeline.Create("storm").Extract(source).Load(sink).Configure(o => o.TimeProvider = _time).Build();
         for (var run = 0; run < 5; run++)
         {

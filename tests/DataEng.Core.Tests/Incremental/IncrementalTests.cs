@@ -47,9 +47,47 @@ public class IncrementalTests
         }
     }
 
+    [Fact]
+    public void Over_OptionsWithoutColumns_ListsEveryProblemAtOnce()
+    {
+        var source = new InMemorySource(new Apache.Arrow.Schema.Builder().Field(f => f.Name("id").DataType(Apache.Arrow.Types.Int64Type.Default)).Build(), []);
+
+        var e = Assert.Throws<DataEngValidationException>(() => DataEng.Core.Incremental.Over(source, new IncrementalOptions { SchemaName = "dbo", PageSize = 0 }));
+
+        Assert.Equal(4, e.Problems.Count);
+        Assert.Contains(e.Problems, p => p.StartsWith(nameof(IncrementalOptions.CursorColumn), StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.StartsWith(nameof(IncrementalOptions.KeyColumns), StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.StartsWith(nameof(IncrementalOptions.PageSize), StringComparison.Ordinal));
+        Assert.Contains(e.Problems, p => p.StartsWith(nameof(IncrementalOptions.SchemaName), StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SqlIncremental_OptionsChangedAfterTheCall_DoNotReachTheSource()
+    {
+        var keys = new List<string> { "id" };
+        var options = new IncrementalOptions { Name = "orders-source", CursorColumn = "ts", KeyColumns = keys };
+
+        var source = DataEng.Core.Sql.Incremental(() => new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:"), "orders", options);
+        options.Name = "changed";
+        options.CursorColumn = "";
+        keys.Clear();
+
+        Assert.Equal("orders-source", source.Name);
+        Assert.Equal("sql:orders", DataEng.Core.Sql.Incremental(() => new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:"), "orders", new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"] }).Name);
+        Assert.Throws<DataEngValidationException>(() => DataEng.Core.Sql.IncrementalQuery(() => new Microsoft.Data.Sqlite.SqliteConnection("Data Source=:memory:"), "SELECT 1", new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"], SchemaName = "main" }));
+    }
+
+    /// <summary>Sets the cursor and key columns on options a test built for its settings.</summary>
+    internal static IncrementalOptions WithColumns(IncrementalOptions options, string cursorColumn, params string[] keyColumns)
+    {
+        options.CursorColumn = cursorColumn;
+        options.KeyColumns = keyColumns;
+        return options;
+    }
+
     private Pipeline Build(LedgerSink sink, IncrementalOptions options)
         => Pipeline.Create("events")
-            .Extract(DataEng.Core.Incremental.Over(new Snapshot(this), "at", ["id"], options))
+            .Extract(DataEng.Core.Incremental.Over(new Snapshot(this), WithColumns(options, "at", "id")))
             .Load(sink)
             .Configure(o => o.TimeProvider = _time)
             .Build();
@@ -66,8 +104,8 @@ public class IncrementalTests
         _rows.AddRange([(4, t + 789), (5, t + 790), (6, t + 788)]);
         var second = await pipeline.RunIncrementalAsync();
 
-        Assert.Equal($"ts:ns:{t + 789}", first.Watermark);
-        Assert.Equal($"ts:ns:{t + 790}", second.Watermark);
+        Assert.Equal($"ts:ns:{t + 789}", first.EncodedWatermark);
+        Assert.Equal($"ts:ns:{t + 790}", second.EncodedWatermark);
         Assert.Equal(2, second.Run.RowsWritten);
         Assert.Equal([1L, 2, 3, 4, 5], sink.Ids);
     }
@@ -95,7 +133,7 @@ public class IncrementalTests
         var sink = new LedgerSink();
         var logs = new CapturingLoggerFactory();
         var pipeline = Pipeline.Create("events")
-            .Extract(DataEng.Core.Incremental.Over(new Snapshot(this), "at", ["id"]))
+            .Extract(DataEng.Core.Incremental.Over(new Snapshot(this), new IncrementalOptions { CursorColumn = "at", KeyColumns = ["id"] }))
             .Load(sink)
             .Configure(o =>
             {
@@ -112,12 +150,12 @@ public class IncrementalTests
         Assert.Equal($"ts:ns:{long.MaxValue}", first.Plan.High);
         Assert.Equal("[unbounded, unbounded]", first.Plan.ToString());
         Assert.StartsWith("ts:ns:", second.Plan.Low, StringComparison.Ordinal);
-        Assert.Equal($"[{second.Plan.Low}, unbounded]", second.Plan.ToString());
+        Assert.Equal($"[{second.Plan.DisplayLow}, unbounded]", second.Plan.ToString());
         Assert.Equal(IncrementalCommitKeys.Unbounded, first.Run.CommitProperties[IncrementalCommitKeys.High]);
         var planned = logs.Provider.Lines.Where(l => l.StartsWith("Information 600 ", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, planned.Count);
         Assert.Contains("Incremental run 1 of pipeline 'events' planned: [unbounded, unbounded]", planned[0]);
-        Assert.Contains($"Incremental run 2 of pipeline 'events' planned: [{second.Plan.Low}, unbounded]", planned[1]);
+        Assert.Contains($"Incremental run 2 of pipeline 'events' planned: [{second.Plan.DisplayLow}, unbounded]", planned[1]);
         Assert.DoesNotContain(logs.Provider.Lines, l => l.Contains(long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         Assert.DoesNotContain(long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), second.ToString(), StringComparison.Ordinal);
     }
@@ -132,7 +170,7 @@ public class IncrementalTests
         var run = await pipeline.RunIncrementalAsync();
 
         Assert.False(run.Plan.IsHighUnbounded);
-        Assert.Equal($"ts:ns:{Nanos(Now) - 10_000_000_000}", run.Plan.DisplayHigh);
+        Assert.Equal("2026-03-01T11:59:50Z", run.Plan.DisplayHigh);
         Assert.Equal($"ts:ns:{Nanos(Now) - 10_000_000_000}", run.Run.CommitProperties[IncrementalCommitKeys.High]);
     }
 
@@ -140,7 +178,7 @@ public class IncrementalTests
     public void Over_StringCursor_IsRejectedWhenBuilt()
     {
         var schema = new Schema([new Field("id", Int64Type.Default, false), new Field("name", StringType.Default, false)], null);
-        var source = DataEng.Core.Incremental.Over(new InMemorySource(schema, []), "name", ["id"]);
+        var source = DataEng.Core.Incremental.Over(new InMemorySource(schema, []), new IncrementalOptions { CursorColumn = "name", KeyColumns = ["id"] });
         Assert.Throws<SchemaMismatchException>(() => source.Schema);
     }
 }

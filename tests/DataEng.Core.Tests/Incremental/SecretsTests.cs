@@ -24,7 +24,7 @@ public sealed class SecretsTests : IDisposable
     {
         var logs = new CapturingLoggerFactory();
         var unreachable = $"Host=127.0.0.1;Port=1;Username=someone;Password={Canary};Database=nowhere;Timeout=2";
-        var source = DataEng.Core.Sql.Incremental(() => new NpgsqlConnection(unreachable), "orders", "ts", ["id"], new IncrementalOptions { Resilience = ResiliencePipeline.Empty });
+        var source = DataEng.Core.Sql.Incremental(() => new NpgsqlConnection(unreachable), "orders", new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"], Resilience = ResiliencePipeline.Empty });
         var store = new FileCheckpointStore(_folder);
         var pipeline = Pipeline.Create("secret").Extract(new FixedSchemaSource(source)).Load(new LedgerSink()).Configure(o => o.LoggerFactory = logs).Build();
 
@@ -64,7 +64,7 @@ public sealed class SecretsTests : IDisposable
             var store = new PostgreSqlCheckpointStore(canaryConnection, new FakeTimeProvider(DateTimeOffset.UnixEpoch.AddYears(60)));
             var sink = new LedgerSink();
             var pipeline = Pipeline.Create("canary-" + role)
-                .Extract(DataEng.Core.Sql.Incremental(() => new NpgsqlConnection(canaryConnection), table, "ts", ["id"], new IncrementalOptions { PageSize = 7 }))
+                .Extract(DataEng.Core.Sql.Incremental(() => new NpgsqlConnection(canaryConnection), table, new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"], PageSize = 7 }))
                 .Load(sink)
                 .Configure(o => o.LoggerFactory = logs)
                 .Build();

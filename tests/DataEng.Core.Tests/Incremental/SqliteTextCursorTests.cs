@@ -11,7 +11,7 @@ public class SqliteTextCursorTests
 
     private Pipeline Build(OrdersDb db, ISink sink, IncrementalOptions options, string name = "orders")
         => Pipeline.Create(name)
-            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, "ts", ["id"], options))
+            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, IncrementalTests.WithColumns(options, "ts", "id")))
             .Load(sink)
             .Configure(o => o.TimeProvider = _time)
             .Build();
@@ -34,7 +34,7 @@ public class SqliteTextCursorTests
 
         var result = await Build(db, sink, new IncrementalOptions { PageSize = 10 }).RunIncrementalAsync(new IncrementalRunOptions { CheckpointStore = new InMemoryCheckpointStore(_time) });
 
-        Assert.Equal(Us("2026-03-01 10:00:00.25"), result.Watermark);
+        Assert.Equal(Us("2026-03-01 10:00:00.25"), result.EncodedWatermark);
         var batch = Assert.Single(sink.Batches);
         Assert.IsType<Apache.Arrow.Types.TimestampType>(batch.Schema.GetFieldByName("ts").DataType);
     }
@@ -75,7 +75,7 @@ public class SqliteTextCursorTests
 
         var first = await pipeline.RunIncrementalAsync();
         Assert.Equal(7, first.Run.RowsWritten);
-        Assert.Equal(Us("2026-03-01 10:00:01.123456"), first.Watermark);
+        Assert.Equal(Us("2026-03-01 10:00:01.123456"), first.EncodedWatermark);
 
         // Late rows: a tie at the watermark (same text, and the same instant written longer), and rows inside the lookback.
         db.Insert("2026-03-01 10:00:01.1234567");
@@ -130,7 +130,7 @@ public class SqliteTextCursorTests
         db.Insert("2026-02-28");
         var second = await pipeline.RunIncrementalAsync();
 
-        Assert.Equal("date:2026-02-28", first.Watermark);
+        Assert.Equal("date:2026-02-28", first.EncodedWatermark);
         Assert.Equal("date:2026-02-27", second.Plan.Low);
         Assert.Equal(2, second.Run.RowsWritten);
         Assert.Equal("2", second.Run.CommitProperties[IncrementalCommitKeys.Deduplicated]);
@@ -209,7 +209,7 @@ public class SqliteTextCursorTests
                 var sink = new LedgerSink();
                 var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero));
                 var pipeline = Pipeline.Create("text-property")
-                    .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, "ts", ["id"], new IncrementalOptions { PageSize = pageSize, Lookback = TimeSpan.FromMilliseconds(lookbackMs) }))
+                    .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"], PageSize = pageSize, Lookback = TimeSpan.FromMilliseconds(lookbackMs) }))
                     .Load(sink)
                     .Configure(o => o.TimeProvider = time)
                     .Build();

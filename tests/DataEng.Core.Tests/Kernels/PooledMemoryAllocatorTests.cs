@@ -134,7 +134,7 @@ public class PooledMemoryAllocatorTests
     [Fact]
     public void Options_Invalid_ListEveryProblem()
     {
-        var e = Assert.Throws<ArgumentException>(() => new PooledMemoryAllocator(new PooledMemoryAllocatorOptions { MaxRetainedBytes = -1, MaxPooledBufferSize = 10 }));
+        var e = Assert.Throws<DataEngValidationException>(() => new PooledMemoryAllocator(new PooledMemoryAllocatorOptions { MaxRetainedBytes = -1, MaxPooledBufferSize = 10 }));
 
         Assert.Contains(nameof(PooledMemoryAllocatorOptions.MaxRetainedBytes), e.Message, StringComparison.Ordinal);
         Assert.Contains(nameof(PooledMemoryAllocatorOptions.MaxPooledBufferSize), e.Message, StringComparison.Ordinal);

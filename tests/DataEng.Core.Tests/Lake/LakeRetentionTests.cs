@@ -14,7 +14,7 @@ public sealed class LakeRetentionTests
     /// <summary>Commits one run of key/value rows at the fake clock's time.</summary>
     private static async Task CommitAsync(string root, TimeProvider time, long run, string[] keys, LakeWriteMode mode = LakeWriteMode.Append, PartitionSpec? partition = null, Schema? schema = null, RecordBatch? batch = null)
     {
-        var options = new LakeWriterOptions { Mode = mode };
+        var options = new LakeWriteOptions { Mode = mode };
         options.PartitionBy.Add(partition ?? PartitionSpec.Identity("k"));
         var sink = Core.Lake.Write(root, options);
         var context = new RunContext("p", run, "run-" + run.ToString(CultureInfo.InvariantCulture), NullLogger.Instance, time, CancellationToken.None);
@@ -58,7 +58,7 @@ public sealed class LakeRetentionTests
         var old = lake.GetSnapshot(1);
         Assert.Contains(old.Files, f => f.FullPath.Contains("_dataeng", StringComparison.Ordinal));
         Assert.Equal(3, DuckCount(old));
-        var read = await LakeTestData.ReadAllAsync(Core.Lake.Read(temp.Root, new LakeReaderOptions { SnapshotVersion = 1 }));
+        var read = await LakeTestData.ReadAllAsync(Core.Lake.Read(temp.Root, new LakeReadOptions { SnapshotVersion = 1 }));
         Assert.Equal(3, read.Sum(b => b.Length));
         read.ForEach(b => b.Dispose());
     }
@@ -90,7 +90,7 @@ public sealed class LakeRetentionTests
         Assert.Contains("the last 1 versions", error.Message, StringComparison.Ordinal);
         Assert.Contains("version 4", error.Message, StringComparison.Ordinal);
         Assert.Equal(3, error.OldestRetainedVersion);
-        await Assert.ThrowsAsync<LakeVersionExpiredException>(() => LakeTestData.ReadAllAsync(Core.Lake.Read(temp.Root, new LakeReaderOptions { SnapshotVersion = 1 })));
+        await Assert.ThrowsAsync<LakeVersionExpiredException>(() => LakeTestData.ReadAllAsync(Core.Lake.Read(temp.Root, new LakeReadOptions { SnapshotVersion = 1 })));
 
         time.Advance(TimeSpan.FromMinutes(59));
         Assert.Empty((await lake.VacuumAsync(options)).Files);
@@ -175,7 +175,7 @@ public sealed class LakeRetentionTests
     {
         using var temp = new TempLake();
         var time = new FakeTimeProvider(new DateTimeOffset(2024, 4, 15, 12, 0, 0, TimeSpan.Zero));
-        var options = new LakeWriterOptions();
+        var options = new LakeWriteOptions();
         options.PartitionBy.Add(PartitionSpec.Day("ts"));
         await LakeTestData.WriteAsync(temp.Root, options, LakeTestData.Orders, [LakeTestData.OrdersBatch(0, 3000, days: 30)]);
         var lake = await LakeDataset.OpenAsync(temp.Root);
@@ -215,8 +215,9 @@ public sealed class LakeRetentionTests
         var error = await Assert.ThrowsAsync<ArgumentException>(() => lake.DropPartitionsAsync(new LakeDropPartitionsOptions { PartitionColumn = "k", OlderThan = TimeSpan.FromDays(1) }));
         Assert.Contains("'k'", error.Message, StringComparison.Ordinal);
         Assert.Contains("not a time partition", error.Message, StringComparison.Ordinal);
-        var invalid = await Assert.ThrowsAsync<ArgumentException>(() => lake.VacuumAsync(new LakeVacuumOptions { KeepLastVersions = 0, GracePeriod = TimeSpan.FromHours(-1) }));
+        var invalid = await Assert.ThrowsAsync<DataEngValidationException>(() => lake.VacuumAsync(new LakeVacuumOptions { KeepLastVersions = 0, GracePeriod = TimeSpan.FromHours(-1) }));
         Assert.Contains(nameof(LakeVacuumOptions.KeepLastVersions), invalid.Message, StringComparison.Ordinal);
+        Assert.Equal(2, invalid.Problems.Count);
         Assert.Contains(nameof(LakeVacuumOptions.GracePeriod), invalid.Message, StringComparison.Ordinal);
     }
 

@@ -11,7 +11,7 @@ public class LakeSinkCheckpointingTests
 
     private Pipeline Build(OrdersDb db, ISink sink, string name = "orders")
         => Pipeline.Create(name)
-            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, "ts", ["id"], new IncrementalOptions { PageSize = 4, NumericLookback = 5 }))
+            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"], PageSize = 4, NumericLookback = 5 }))
             .Load(sink)
             .Configure(o => o.TimeProvider = _time)
             .Build();
@@ -37,7 +37,7 @@ public class LakeSinkCheckpointingTests
 
         Assert.Equal(1, first.Run.RunNumber);
         Assert.Equal(10, first.Run.RowsWritten);
-        Assert.Equal("int:10", first.Watermark);
+        Assert.Equal("int:10", first.EncodedWatermark);
         var dataset = await Core.Lake.OpenAsync(temp.Root);
         var commit = Assert.Single(dataset.Commits);
         Assert.Equal(first.Run.RunId, commit.RunId);
@@ -74,7 +74,7 @@ public class LakeSinkCheckpointingTests
         Assert.Equal(2, second.Run.RunNumber);
         Assert.Equal(0, third.Run.RowsWritten);
         Assert.Equal(3, third.Run.RunNumber);
-        Assert.Equal("int:11", third.Watermark);
+        Assert.Equal("int:11", third.EncodedWatermark);
         var ids = Duck.Query($"SELECT id FROM {Duck.Glob(temp.Root)} ORDER BY id").Select(r => Convert.ToInt64(r[0], CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(db.AllIds, ids);
     }
@@ -93,7 +93,7 @@ public class LakeSinkCheckpointingTests
         // checkpoint store. The second starts while the first has prepared its files (and holds the lake's lock).
         var second = Build(db, Core.Lake.Write(temp.Root));
         Exception? secondFailure = null;
-        var firstOptions = new LakeWriterOptions
+        var firstOptions = new LakeWriteOptions
         {
             CommitObserver = step =>
             {
@@ -135,7 +135,7 @@ public class LakeSinkCheckpointingTests
         db.Insert(1);
         var other = Build(db, Core.Lake.Write(temp.Root), name: "other");
         IncrementalRunResult? otherResult = null;
-        var options = new LakeWriterOptions
+        var options = new LakeWriteOptions
         {
             CommitObserver = step =>
             {
@@ -165,7 +165,7 @@ public class LakeSinkCheckpointingTests
 
         // The loser's source has planned run 1; the winner commits run 1 before the loser's sink writer opens.
         var loser = Pipeline.Create("orders")
-            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, "ts", ["id"]))
+            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"] }))
             .Load(new BeforeOpen(Core.Lake.Write(temp.Root), () => winnerResult ??= Task.Run(() => winner.RunIncrementalAsync()).GetAwaiter().GetResult()))
             .Configure(o => o.TimeProvider = _time)
             .Build();

@@ -329,7 +329,7 @@ public class LakeSinkWriterTests
     {
         using var temp = new TempLake();
         await LakeTestData.WriteAsync(temp.Root, null, LakeTestData.Orders, [LakeTestData.OrdersBatch(0, 10)], run: 1);
-        var options = new LakeWriterOptions { Mode = LakeWriteMode.ErrorIfExists };
+        var options = new LakeWriteOptions { Mode = LakeWriteMode.ErrorIfExists };
         var sink = Core.Lake.Write(temp.Root, options);
         var e = await Assert.ThrowsAsync<DataEngException>(async () => await sink.OpenAsync(LakeTestData.Orders, LakeTestData.Context(run: 2)));
         Assert.Contains("ErrorIfExists", e.Message, StringComparison.Ordinal);
@@ -363,10 +363,10 @@ public class LakeSinkWriterTests
         await LakeTestData.WriteAsync(temp.Root, null, v1, [new RecordBatch(v1, [new Int32Array.Builder().Append(1).Append(2).Build(), new FloatArray.Builder().Append(0.5f).AppendNull().Build()], 2)], run: 1);
         var v2 = new Schema.Builder().Field(f => f.Name("id").DataType(Int64Type.Default).Nullable(false)).Field(f => f.Name("x").DataType(DoubleType.Default)).Field(f => f.Name("extra").DataType(StringType.Default).Nullable(false)).Build();
         var batch = new RecordBatch(v2, [new Int64Array.Builder().Append(5_000_000_000L).Build(), new DoubleArray.Builder().Append(2.25).Build(), new StringArray.Builder().Append("new").Build()], 1);
-        await LakeTestData.WriteAsync(temp.Root, new LakeWriterOptions { SchemaPolicy = LakeSchemaPolicy.Evolve }, v2, [batch], run: 2);
+        await LakeTestData.WriteAsync(temp.Root, new LakeWriteOptions { SchemaPolicy = LakeSchemaPolicy.Evolve }, v2, [batch], run: 2);
 
         // A third write with the old schema still fits (int32 widens, the missing column is null).
-        await LakeTestData.WriteAsync(temp.Root, new LakeWriterOptions { SchemaPolicy = LakeSchemaPolicy.Evolve }, v1, [new RecordBatch(v1, [new Int32Array.Builder().Append(3).Build(), new FloatArray.Builder().Append(1.5f).Build()], 1)], run: 3);
+        await LakeTestData.WriteAsync(temp.Root, new LakeWriteOptions { SchemaPolicy = LakeSchemaPolicy.Evolve }, v1, [new RecordBatch(v1, [new Int32Array.Builder().Append(3).Build(), new FloatArray.Builder().Append(1.5f).Build()], 1)], run: 3);
 
         var dataset = await Core.Lake.OpenAsync(temp.Root);
         var snapshot = dataset.Latest!;
@@ -388,7 +388,7 @@ public class LakeSinkWriterTests
         var v1 = new Schema.Builder().Field(f => f.Name("id").DataType(Int64Type.Default).Nullable(false)).Field(f => f.Name("s").DataType(StringType.Default)).Build();
         await LakeTestData.WriteAsync(temp.Root, null, v1, [new RecordBatch(v1, [new Int64Array.Builder().Append(1).Build(), new StringArray.Builder().Append("a").Build()], 1)]);
         var bad = new Schema.Builder().Field(f => f.Name("s").DataType(Int32Type.Default)).Build();
-        var e = await Assert.ThrowsAsync<SchemaMismatchException>(async () => await Core.Lake.Write(temp.Root, new LakeWriterOptions { SchemaPolicy = LakeSchemaPolicy.Evolve }).OpenAsync(bad, LakeTestData.Context(run: 2)));
+        var e = await Assert.ThrowsAsync<SchemaMismatchException>(async () => await Core.Lake.Write(temp.Root, new LakeWriteOptions { SchemaPolicy = LakeSchemaPolicy.Evolve }).OpenAsync(bad, LakeTestData.Context(run: 2)));
         Assert.Equal(2, e.Problems.Count);
     }
 
@@ -415,7 +415,7 @@ public class LakeSinkWriterTests
     public async Task WriteAsync_TargetFileSize_RollsBySize()
     {
         using var temp = new TempLake();
-        var options = new LakeWriterOptions { TargetFileSizeBytes = 40_000, RowGroupSize = 2_000 };
+        var options = new LakeWriteOptions { TargetFileSizeBytes = 40_000, RowGroupSize = 2_000 };
         await LakeTestData.WriteAsync(temp.Root, options, LakeTestData.Orders, [LakeTestData.OrdersBatch(0, 30_000)]);
         var files = (await Core.Lake.OpenAsync(temp.Root)).Latest!.Files;
         Assert.True(files.Count > 3, $"expected several files, got {files.Count}");
@@ -593,6 +593,7 @@ public class LakeSinkWriterTests
         var crashing = LakeTestData.Options(PartitionSpec.Identity("dt"));
         crashing.Mode = LakeWriteMode.OverwritePartitions;
         crashing.MaxRowsPerFile = 40;
+        crashing.CheckpointInterval = 1;
         crashing.CommitObserver = s =>
         {
             if (s == step)

@@ -31,12 +31,34 @@ public class LakeSourceTests
     }
 
     [Fact]
+    public async Task Read_OptionsChangedAfterTheCall_DoNotReachTheSource()
+    {
+        using var temp = new TempLake();
+        await LakeTestData.WriteAsync(temp.Root, LakeTestData.Options(), LakeTestData.Orders, [LakeTestData.OrdersBatch(0, 10)]);
+        var columns = new List<string> { "id" };
+        var options = new LakeReadOptions { Name = "orders", Columns = columns, Parquet = new ParquetReadOptions { BatchSize = 3 } };
+
+        var source = Core.Lake.Read(temp.Root, options);
+        options.Name = "changed";
+        columns.Add("amount");
+        options.Parquet.BatchSize = 1000;
+        options.SnapshotVersion = 99;
+
+        Assert.Equal("orders", source.Name);
+        Assert.Equal("(id: int64)", SchemaText.Describe(source.Schema));
+        var batches = await LakeTestData.ReadAllAsync(source);
+        Assert.Equal(10, batches.Sum(b => b.Length));
+        Assert.All(batches, b => Assert.InRange(b.Length, 1, 3));
+        batches.ForEach(b => b.Dispose());
+    }
+
+    [Fact]
     public async Task ReadAsync_TransformedPartitions_RebuildsTheirColumns()
     {
         using var temp = new TempLake();
         var options = LakeTestData.Options(PartitionSpec.Month("ts"), PartitionSpec.Bucket("customer", 4), PartitionSpec.Truncate("currency", 1).As("c1"));
         await LakeTestData.WriteAsync(temp.Root, options, LakeTestData.Orders, [LakeTestData.OrdersBatch(0, 200)]);
-        var source = Core.Lake.Read(temp.Root, new LakeReaderOptions { Columns = ["id", "ts_month", "customer_bucket", "c1", "currency"] });
+        var source = Core.Lake.Read(temp.Root, new LakeReadOptions { Columns = ["id", "ts_month", "customer_bucket", "c1", "currency"] });
         Assert.Equal("(id: int64, ts_month: utf8?, customer_bucket: int32?, c1: utf8?, currency: utf8)", SchemaText.Describe(source.Schema));
         var batches = await LakeTestData.ReadAllAsync(source);
         foreach (var batch in batches)
@@ -68,7 +90,7 @@ public class LakeSourceTests
         }
 
         var seen = new List<string>();
-        var source = Core.Lake.Read(temp.Root, new LakeReaderOptions
+        var source = Core.Lake.Read(temp.Root, new LakeReadOptions
         {
             PartitionFilter = p =>
             {
@@ -90,7 +112,7 @@ public class LakeSourceTests
     {
         using var temp = new TempLake();
         await LakeTestData.WriteAsync(temp.Root, LakeTestData.Options(PartitionSpec.Identity("currency")), LakeTestData.Orders, [LakeTestData.OrdersBatch(0, 500)]);
-        var batches = await LakeTestData.ReadAllAsync(Core.Lake.Read(temp.Root, new LakeReaderOptions { Columns = ["currency"] }));
+        var batches = await LakeTestData.ReadAllAsync(Core.Lake.Read(temp.Root, new LakeReadOptions { Columns = ["currency"] }));
         Assert.Equal(500, batches.Sum(b => b.Length));
         Assert.Equal(100, batches.SelectMany(b => Enumerable.Range(0, b.Length).Select(i => ((StringArray)b.Column(0)).GetString(i))).Count(c => c == "USD"));
         batches.ForEach(b => b.Dispose());
@@ -101,7 +123,7 @@ public class LakeSourceTests
     {
         using var temp = new TempLake();
         await LakeTestData.WriteAsync(temp.Root, null, LakeTestData.Orders, [LakeTestData.OrdersBatch(0, 5)]);
-        var e = Assert.Throws<SchemaMismatchException>(() => Core.Lake.Read(temp.Root, new LakeReaderOptions { Columns = ["id", "nope"] }).Schema);
+        var e = Assert.Throws<SchemaMismatchException>(() => Core.Lake.Read(temp.Root, new LakeReadOptions { Columns = ["id", "nope"] }).Schema);
         Assert.Contains("'nope'", e.Message, StringComparison.Ordinal);
     }
 
@@ -113,7 +135,7 @@ public class LakeSourceTests
         await LakeTestData.WriteAsync(temp.Root, options, LakeTestData.Orders, [LakeTestData.OrdersBatch(0, 100)], run: 1);
         await LakeTestData.WriteAsync(temp.Root, options, LakeTestData.Orders, [LakeTestData.OrdersBatch(100, 50)], run: 2);
 
-        var first = await LakeTestData.ReadAllAsync(Core.Lake.Read(temp.Root, new LakeReaderOptions { SnapshotVersion = 1 }));
+        var first = await LakeTestData.ReadAllAsync(Core.Lake.Read(temp.Root, new LakeReadOptions { SnapshotVersion = 1 }));
         Assert.Equal(100, first.Sum(b => b.Length));
         var latest = await LakeTestData.ReadAllAsync(Core.Lake.Read(temp.Root));
         Assert.Equal(150, latest.Sum(b => b.Length));
@@ -187,7 +209,7 @@ public class LakeSourceTests
         using var temp = new TempLake();
         await LakeTestData.WriteAsync(temp.Root, LakeTestData.Options(PartitionSpec.Identity("currency")), LakeTestData.Orders, [LakeTestData.OrdersBatch(0, 2000)]);
         var allocator = new CountingMemoryAllocator();
-        var source = Core.Lake.Read(temp.Root, new LakeReaderOptions { Parquet = new ParquetReadOptions { Allocator = allocator, BatchSize = 100 } });
+        var source = Core.Lake.Read(temp.Root, new LakeReadOptions { Parquet = new ParquetReadOptions { Allocator = allocator, BatchSize = 100 } });
         var batches = await LakeTestData.ReadAllAsync(source);
         Assert.Equal(2000, batches.Sum(b => b.Length));
         Assert.True(allocator.LiveAllocations > 0);
@@ -203,7 +225,7 @@ public class LakeSourceTests
         await LakeTestData.WriteAsync(temp.Root, LakeTestData.Options(PartitionSpec.Identity("dt")), LakeTestData.Orders, [LakeTestData.OrdersBatch(0, 3000)]);
         var copy = Path.Combine(temp.Parent, "copy");
         var pipeline = Pipeline.Create("copy")
-            .Extract(Core.Lake.Read(temp.Root, new LakeReaderOptions { Parquet = new ParquetReadOptions { Allocator = allocator }, PartitionFilter = p => ((DateOnly)p["dt"]!).Day <= 10 }))
+            .Extract(Core.Lake.Read(temp.Root, new LakeReadOptions { Parquet = new ParquetReadOptions { Allocator = allocator }, PartitionFilter = p => ((DateOnly)p["dt"]!).Day <= 10 }))
             .Load(Core.Lake.Write(copy, LakeTestData.Options(PartitionSpec.Month("ts"))))
             .Build();
 

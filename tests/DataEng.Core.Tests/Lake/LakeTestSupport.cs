@@ -181,7 +181,7 @@ internal static class LakeTestData
         => new(pipeline, run, runId ?? Guid.NewGuid().ToString("N"), NullLogger.Instance, TimeProvider.System, CancellationToken.None);
 
     /// <summary>Writes batches as one run and commits; disposes the batches.</summary>
-    public static async Task<LakeSinkWriter> WriteAsync(string root, LakeWriterOptions? options, Schema schema, IEnumerable<RecordBatch> batches, string pipeline = "test", long run = 1, IReadOnlyDictionary<string, string>? properties = null)
+    public static async Task<LakeSinkWriter> WriteAsync(string root, LakeWriteOptions? options, Schema schema, IEnumerable<RecordBatch> batches, string pipeline = "test", long run = 1, IReadOnlyDictionary<string, string>? properties = null)
     {
         var sink = Core.Lake.Write(root, options);
         var context = Context(pipeline, run);
@@ -203,9 +203,9 @@ internal static class LakeTestData
         return writer;
     }
 
-    public static LakeWriterOptions Options(params PartitionSpec[] partitionBy)
+    public static LakeWriteOptions Options(params PartitionSpec[] partitionBy)
     {
-        var options = new LakeWriterOptions();
+        var options = new LakeWriteOptions();
         foreach (var spec in partitionBy)
         {
             options.PartitionBy.Add(spec);

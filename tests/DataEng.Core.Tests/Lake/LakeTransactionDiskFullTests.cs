@@ -15,27 +15,27 @@ public class LakeTransactionDiskFullTests
 
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
 
-    /// <summary>Every write of the commit before its manifest is published (<see cref="LakeStep"/> is internal).</summary>
-    public static TheoryData<string> StepsBeforePublication =>
+    /// <summary>Every write of the commit before its manifest is published, as the error names it.</summary>
+    public static TheoryData<string> WritesBeforePublication =>
     [
-        nameof(LakeStep.Plan),
-        nameof(LakeStep.PartitionFolder),
-        nameof(LakeStep.Rename),
-        nameof(LakeStep.FolderSync),
-        nameof(LakeStep.CommitLogFolder),
-        nameof(LakeStep.Manifest),
-        nameof(LakeStep.Publish),
+        "writing the commit plan",
+        "creating the partition folder",
+        "renaming a staged file into its partition folder",
+        "syncing the partition folders",
+        "creating the commit log folder",
+        "writing the manifest",
+        "publishing the manifest",
     ];
 
-    private Pipeline Build(OrdersDb db, string root, LakeWriterOptions? options = null)
+    private Pipeline Build(OrdersDb db, string root, LakeWriteOptions? options = null)
         => Pipeline.Create("orders")
-            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, "ts", ["id"]))
+            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"] }))
             .Load(Core.Lake.Write(root, options ?? LakeTestData.Options(PartitionSpec.Identity("note"))))
             .Configure(o => o.TimeProvider = _time)
             .Build();
 
     /// <summary>Builds the pipeline, commits run 1 (rows 1–10) and adds rows 11–17 for run 2.</summary>
-    private async Task<Pipeline> AfterAFirstRunAsync(OrdersDb db, string root, LakeWriterOptions? options = null)
+    private async Task<Pipeline> AfterAFirstRunAsync(OrdersDb db, string root, LakeWriteOptions? options = null)
     {
         var pipeline = Build(db, root, options);
         Insert(db, 1, 10);
@@ -56,29 +56,25 @@ public class LakeTransactionDiskFullTests
         => Duck.Query($"SELECT id FROM {Duck.Glob(root)} ORDER BY id").Select(r => Convert.ToInt64(r[0], CultureInfo.InvariantCulture)).ToList();
 
     [Theory]
-    [MemberData(nameof(StepsBeforePublication))]
-    public async Task RunIncrementalAsync_DiskFullAtACommitStep_FailsNamingItCommitsNothingAndTheRerunIsExactlyOnce(string stepName)
+    [MemberData(nameof(WritesBeforePublication))]
+    public async Task RunIncrementalAsync_DiskFullAtACommitStep_FailsNamingItCommitsNothingAndTheRerunIsExactlyOnce(string write)
     {
-        var step = Enum.Parse<LakeStep>(stepName);
         using var temp = new TempLake();
         using var db = new OrdersDb();
-        var pipeline = await AfterAFirstRunAsync(db, temp.Root);
+        var diskFull = new DiskFullAt(write);
+        var pipeline = await AfterAFirstRunAsync(db, temp.Root, diskFull.Options());
 
-        string? failedPath;
-        PipelineStageException error;
-        using (var seam = new DiskFullAt(step))
-        {
-            error = await Assert.ThrowsAsync<PipelineStageException>(() => pipeline.RunIncrementalAsync());
-            failedPath = seam.FailedPath;
-        }
+        diskFull.Armed = true;
+        var error = await Assert.ThrowsAsync<PipelineStageException>(() => pipeline.RunIncrementalAsync());
+        diskFull.Armed = false;
+        var failedPath = diskFull.FailedPath;
 
-        var diskFull = Assert.IsType<DataEngException>(error.InnerException);
-        Assert.False(diskFull.IsTransient);
-        Assert.IsType<IOException>(diskFull.InnerException);
+        var failure = Assert.IsType<DataEngException>(error.InnerException);
+        Assert.False(failure.IsTransient);
+        Assert.IsType<IOException>(failure.InnerException);
         Assert.NotNull(failedPath);
-        Assert.Contains($"The lake '{temp.Root}' ran out of space in the commit of run 2 of pipeline 'orders', run id {error.RunId}, at the step '", diskFull.Message, StringComparison.Ordinal);
-        Assert.Contains($"(writing '{failedPath}'): no space left on the device", diskFull.Message, StringComparison.Ordinal);
-        Assert.Contains("Nothing of this commit is visible", diskFull.Message, StringComparison.Ordinal);
+        Assert.Contains($"The lake '{temp.Root}' ran out of space in the commit of run 2 of pipeline 'orders', run id {error.RunId}, at the step '{write}' (writing '{failedPath}'): no space left on the device", failure.Message, StringComparison.Ordinal);
+        Assert.Contains("Nothing of this commit is visible", failure.Message, StringComparison.Ordinal);
         Assert.Contains("Stage 'lake' of pipeline 'orders' failed in run 2", error.Message, StringComparison.Ordinal);
 
         // Nothing half-committed: one commit, no data file of run 2 for a glob reader, no staging left.
@@ -99,14 +95,13 @@ public class LakeTransactionDiskFullTests
     {
         using var temp = new TempLake();
         using var db = new OrdersDb();
-        var pipeline = await AfterAFirstRunAsync(db, temp.Root);
+        var diskFull = new DiskFullAt("syncing the commit log folder");
+        var pipeline = await AfterAFirstRunAsync(db, temp.Root, diskFull.Options());
 
-        IncrementalRunResult second;
-        using (new DiskFullAt(LakeStep.CommitLogSync))
-        {
-            // The manifest is published when the fsync fails: an ambiguous commit, which the run finds committed.
-            second = await pipeline.RunIncrementalAsync();
-        }
+        // The manifest is published when the fsync fails: an ambiguous commit, which the run finds committed.
+        diskFull.Armed = true;
+        var second = await pipeline.RunIncrementalAsync();
+        diskFull.Armed = false;
 
         var third = await pipeline.RunIncrementalAsync();
 
@@ -156,26 +151,31 @@ public class LakeTransactionDiskFullTests
         Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(temp.Root, "_dataeng", "staging")));
     }
 
-    /// <summary>Makes the commit fail with ENOSPC the first time it writes at a step (through the test seam
-    /// <see cref="LakeTransaction.StepSeam"/> of this async flow), until disposed.</summary>
-    private sealed class DiskFullAt : IDisposable
+    /// <summary>While armed, makes the commit fail with ENOSPC the first time it does <c>write</c> (through the
+    /// writer's <see cref="LakeTransactionHooks"/>).</summary>
+    private sealed class DiskFullAt(string write)
     {
-        public DiskFullAt(LakeStep step)
-        {
-            LakeTransaction.StepSeam.Value = (s, path) =>
-            {
-                if (s == step && FailedPath is null)
-                {
-                    FailedPath = path;
-                    throw new IOException($"No space left on device : '{path}'", Enospc);
-                }
-            };
-        }
+        public bool Armed { get; set; }
 
         /// <summary>Gets the path the commit was writing when it failed.</summary>
         public string? FailedPath { get; private set; }
 
-        public void Dispose() => LakeTransaction.StepSeam.Value = null;
+        public LakeWriteOptions Options()
+        {
+            var options = LakeTestData.Options(PartitionSpec.Identity("note"));
+            options.TransactionHooks = new LakeTransactionHooks
+            {
+                Writing = (_, path, action) =>
+                {
+                    if (Armed && action == write && FailedPath is null)
+                    {
+                        FailedPath = path;
+                        throw new IOException($"No space left on device : '{path}'", Enospc);
+                    }
+                },
+            };
+            return options;
+        }
     }
 
     /// <summary>Writes to <paramref name="path"/> until the file system is full.</summary>

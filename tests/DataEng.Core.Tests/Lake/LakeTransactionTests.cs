@@ -28,18 +28,21 @@ public class LakeTransactionTests
     public async Task RecoverAsync_ConcurrentWithWritersOpening_NeverRemovesALiveStagingFolder(bool pendingLockFile)
     {
         using var temp = new TempLake();
-        LakeTransaction.ForcePendingLockFile.Value = pendingLockFile;
         var pendingLocks = 0;
         var unnamedLocks = 0;
-        LakeTransaction.StepSeam.Value = (step, path) =>
-        {
-            if (step == LakeStep.LockCreated)
-            {
-                Interlocked.Increment(ref Path.GetFileName(path).StartsWith(".pending-", StringComparison.Ordinal) ? ref pendingLocks : ref unnamedLocks);
-            }
-        };
         var options = LakeTestData.Options(PartitionSpec.Identity("currency"));
         options.MaxDegreeOfParallelism = 2;
+        options.TransactionHooks = new LakeTransactionHooks
+        {
+            UsePendingLockFile = pendingLockFile,
+            Reached = (step, path) =>
+            {
+                if (step == LakeCommitStep.StagingLockCreated)
+                {
+                    Interlocked.Increment(ref Path.GetFileName(path).StartsWith(".pending-", StringComparison.Ordinal) ? ref pendingLocks : ref unnamedLocks);
+                }
+            },
+        };
         var layout = new LakeLayout(temp.Root);
         DurableFile.CreateDirectoryDurable(layout.Metadata);
         using var stop = new CancellationTokenSource();
@@ -95,27 +98,21 @@ public class LakeTransactionTests
         using var temp = new TempLake();
         var layout = new LakeLayout(temp.Root);
         DurableFile.CreateDirectoryDurable(layout.Metadata);
-        LakeTransaction.ForcePendingLockFile.Value = pendingLockFile;
-        var steps = new List<(LakeStep Step, string Path)>();
+        var steps = new List<(LakeCommitStep Step, string Path)>();
         var removed = 0;
-        LakeTransaction.StepSeam.Value = (step, path) =>
+        var hooks = new LakeTransactionHooks
         {
-            steps.Add((step, path));
-            removed += Task.Run(() => LakeTransaction.RecoverAsync(layout, new LakeLog(layout), NullLogger.Instance, CancellationToken.None)).GetAwaiter().GetResult().Staging;
+            UsePendingLockFile = pendingLockFile,
+            Reached = (step, path) =>
+            {
+                steps.Add((step, path));
+                removed += Task.Run(() => LakeTransaction.RecoverAsync(layout, new LakeLog(layout), NullLogger.Instance, CancellationToken.None)).GetAwaiter().GetResult().Staging;
+            },
         };
-        LakeTransaction transaction;
-        try
-        {
-            transaction = LakeTransaction.Begin(layout, "run", null, NullLogger.Instance);
-        }
-        finally
-        {
-            LakeTransaction.StepSeam.Value = null;
-        }
-
+        var transaction = LakeTransaction.Begin(layout, "run", Settings(hooks), NullLogger.Instance);
         using (transaction)
         {
-            Assert.Equal([LakeStep.LockCreated, LakeStep.LockPublished, LakeStep.StagingCreated], steps.Select(s => s.Step));
+            Assert.Equal([LakeCommitStep.StagingLockCreated, LakeCommitStep.StagingLockPublished, LakeCommitStep.StagingCreated], steps.Select(s => s.Step));
             if (pendingLockFile || !OperatingSystem.IsLinux())
             {
                 Assert.StartsWith(".pending-", Path.GetFileName(steps[0].Path), StringComparison.Ordinal);
@@ -153,10 +150,10 @@ public class LakeTransactionTests
         DurableFile.CreateDirectoryDurable(layout.Metadata);
         var lockPath = (string?)null;
         var checks = new List<string>();
-        LakeTransaction.StepSeam.Value = (step, path) =>
+        void Check(LakeCommitStep step, string path)
         {
             Assert.Empty(Directory.GetFiles(layout.Staging, ".pending-*"));
-            if (step == LakeStep.LockCreated)
+            if (step == LakeCommitStep.StagingLockCreated)
             {
                 // Nothing is visible yet, and the unnamed file is already locked.
                 Assert.StartsWith("/proc/self/fd/", path, StringComparison.Ordinal);
@@ -178,18 +175,10 @@ public class LakeTransactionTests
             }
 
             checks.Add(step.ToString());
-        };
-        LakeTransaction transaction;
-        try
-        {
-            transaction = LakeTransaction.Begin(layout, "run", null, NullLogger.Instance);
-        }
-        finally
-        {
-            LakeTransaction.StepSeam.Value = null;
         }
 
-        Assert.Equal(["LockCreated", "LockPublished", "StagingCreated"], checks);
+        var transaction = LakeTransaction.Begin(layout, "run", Settings(new LakeTransactionHooks { Reached = Check }), NullLogger.Instance);
+        Assert.Equal(["StagingLockCreated", "StagingLockPublished", "StagingCreated"], checks);
         Assert.Equal(transaction.StagingFolder + ".lock", lockPath);
         using (transaction)
         {
@@ -214,21 +203,17 @@ public class LakeTransactionTests
         using var temp = new TempLake();
         var layout = new LakeLayout(temp.Root);
         DurableFile.CreateDirectoryDurable(layout.Metadata);
-        LakeTransaction.StepSeam.Value = (step, _) =>
+        var hooks = new LakeTransactionHooks
         {
-            if (step == LakeStep.LockCreated)
+            Reached = (step, _) =>
             {
-                throw new InvalidOperationException("the writer dies here");
-            }
+                if (step == LakeCommitStep.StagingLockCreated)
+                {
+                    throw new InvalidOperationException("the writer dies here");
+                }
+            },
         };
-        try
-        {
-            Assert.Throws<InvalidOperationException>(() => LakeTransaction.Begin(layout, "run", null, NullLogger.Instance));
-        }
-        finally
-        {
-            LakeTransaction.StepSeam.Value = null;
-        }
+        Assert.Throws<InvalidOperationException>(() => LakeTransaction.Begin(layout, "run", Settings(hooks), NullLogger.Instance));
 
         Assert.Empty(Directory.EnumerateFileSystemEntries(layout.Staging));
         var recovered = await LakeTransaction.RecoverAsync(layout, new LakeLog(layout), NullLogger.Instance, CancellationToken.None);
@@ -247,30 +232,24 @@ public class LakeTransactionTests
         using var temp = new TempLake();
         var layout = new LakeLayout(temp.Root);
         DurableFile.CreateDirectoryDurable(layout.Metadata);
-        LakeTransaction.ForcePendingLockFile.Value = true;
-        var steps = new List<LakeStep>();
-        LakeTransaction.StepSeam.Value = (step, path) =>
+        var steps = new List<LakeCommitStep>();
+        var hooks = new LakeTransactionHooks
         {
-            steps.Add(step);
-            if (steps.Count == 1)
+            UsePendingLockFile = true,
+            Reached = (step, path) =>
             {
-                Assert.Equal(Assert.Single(Directory.GetFiles(layout.Staging, ".pending-*")), path);
-                File.Delete(path);
-            }
+                steps.Add(step);
+                if (steps.Count == 1)
+                {
+                    Assert.Equal(Assert.Single(Directory.GetFiles(layout.Staging, ".pending-*")), path);
+                    File.Delete(path);
+                }
+            },
         };
-        LakeTransaction transaction;
-        try
-        {
-            transaction = LakeTransaction.Begin(layout, "run", null, NullLogger.Instance);
-        }
-        finally
-        {
-            LakeTransaction.StepSeam.Value = null;
-        }
-
+        var transaction = LakeTransaction.Begin(layout, "run", Settings(hooks), NullLogger.Instance);
         using (transaction)
         {
-            Assert.Equal([LakeStep.LockCreated, LakeStep.LockCreated, LakeStep.LockPublished, LakeStep.StagingCreated], steps);
+            Assert.Equal([LakeCommitStep.StagingLockCreated, LakeCommitStep.StagingLockCreated, LakeCommitStep.StagingLockPublished, LakeCommitStep.StagingCreated], steps);
             Assert.True(File.Exists(transaction.StagingFolder + ".lock"));
             var recovered = await LakeTransaction.RecoverAsync(layout, new LakeLog(layout), NullLogger.Instance, CancellationToken.None);
             Assert.Equal(0, recovered.Staging);
@@ -310,7 +289,7 @@ public class LakeTransactionTests
         using var temp = new TempLake();
         var layout = new LakeLayout(temp.Root);
         DurableFile.CreateDirectoryDurable(layout.Metadata);
-        var transaction = LakeTransaction.Begin(layout, "run", null, NullLogger.Instance);
+        var transaction = LakeTransaction.Begin(layout, "run", LakeTransactionSettings.Default, NullLogger.Instance);
         await File.WriteAllTextAsync(transaction.NewStagingPath(), "x");
         var orphan = Path.Combine(layout.Staging, "orphan-without-lock");
         Directory.CreateDirectory(orphan);
@@ -325,6 +304,8 @@ public class LakeTransactionTests
         Assert.Equal(1, second.Staging);
         Assert.Empty(Directory.EnumerateFileSystemEntries(layout.Staging));
     }
+
+    private static LakeTransactionSettings Settings(LakeTransactionHooks hooks) => LakeTransactionSettings.Default with { Hooks = hooks };
 
     /// <summary>Tries the lock recovery takes (<see cref="FileShare.None"/>, an exclusive <c>flock</c> on Unix) from a
     /// thread pool thread, and lets it go at once.</summary>

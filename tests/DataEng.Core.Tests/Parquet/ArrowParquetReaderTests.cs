@@ -4,6 +4,7 @@ using Apache.Arrow;
 using Apache.Arrow.Memory;
 using Apache.Arrow.Types;
 using CsCheck;
+using DataEng.Core.ParquetFormat;
 using DataEng.Core.Testing;
 
 namespace DataEng.Core.Tests.Parquet;

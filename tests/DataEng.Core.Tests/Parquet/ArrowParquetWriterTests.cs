@@ -1,18 +1,16 @@
 using Apache.Arrow;
 using Apache.Arrow.Types;
+using DataEng.Core.ParquetFormat;
 using DataEng.Core.Testing;
 
 namespace DataEng.Core.Tests.Parquet;
 
-/// <summary>The writer's tests, run once per engine (the subclasses below): both must behave the same.</summary>
-public abstract class ArrowParquetWriterTests : IDisposable
+public sealed class ArrowParquetWriterTests : IDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "dataeng-pqw-" + Guid.NewGuid().ToString("N"));
-    private readonly ParquetWriterEngine _engine;
 
-    protected ArrowParquetWriterTests(ParquetWriterEngine engine)
+    public ArrowParquetWriterTests()
     {
-        _engine = engine;
         Directory.CreateDirectory(_directory);
     }
 
@@ -28,7 +26,7 @@ public abstract class ArrowParquetWriterTests : IDisposable
     public async Task WriteAsync_EveryType_DuckDbReadsSameValuesAndTypes()
     {
         using var batch = ParquetTestData.AllTypesBatch();
-        var path = await ParquetTestData.WriteFileAsync(PathOf("all.parquet"), [batch], batch.Schema, new ParquetWriteOptions { Engine = _engine });
+        var path = await ParquetTestData.WriteFileAsync(PathOf("all.parquet"), [batch], batch.Schema, new ParquetWriteOptions());
 
         var types = ParquetTestData.Describe(path);
         var expectedTypes = new Dictionary<string, string>
@@ -72,7 +70,7 @@ public abstract class ArrowParquetWriterTests : IDisposable
     public async Task WriteAsync_EveryType_OurReaderReturnsSameValuesAndTypes()
     {
         using var batch = ParquetTestData.AllTypesBatch();
-        var path = await ParquetTestData.WriteFileAsync(PathOf("all.parquet"), [batch], batch.Schema, new ParquetWriteOptions { Engine = _engine });
+        var path = await ParquetTestData.WriteFileAsync(PathOf("all.parquet"), [batch], batch.Schema, new ParquetWriteOptions());
 
         var read = await ParquetTestData.ReadAllAsync(path);
         try
@@ -93,7 +91,7 @@ public abstract class ArrowParquetWriterTests : IDisposable
         using var first = whole.Slice(0, 7);
         using var second = whole.Slice(7, 20);
         using var third = whole.Slice(27, 13);
-        var path = await ParquetTestData.WriteFileAsync(PathOf("parts.parquet"), [first, second, third], whole.Schema, new ParquetWriteOptions { Engine = _engine, RowGroupSize = 16 });
+        var path = await ParquetTestData.WriteFileAsync(PathOf("parts.parquet"), [first, second, third], whole.Schema, new ParquetWriteOptions { RowGroupSize = 16 });
 
         var groups = ParquetTestData.Query($"SELECT row_group_id, max(row_group_num_rows) FROM parquet_metadata('{path}') GROUP BY row_group_id ORDER BY row_group_id");
         Assert.Equal([16L, 16L, 8L], groups.Select(g => Convert.ToInt64(g[1], System.Globalization.CultureInfo.InvariantCulture)));
@@ -115,7 +113,7 @@ public abstract class ArrowParquetWriterTests : IDisposable
         var path = PathOf("borrow.parquet");
         await using (var stream = File.Create(path))
         {
-            await using var writer = await ArrowParquetWriter.CreateAsync(stream, ParquetTestData.AllTypes, new ParquetWriteOptions { Engine = _engine, RowGroupSize = 100 }, null, default);
+            await using var writer = await ArrowParquetWriter.CreateAsync(stream, ParquetTestData.AllTypes, new ParquetWriteOptions { RowGroupSize = 100 }, null, default);
             for (var i = 0; i < 3; i++)
             {
                 using var batch = ParquetTestData.AllTypesBatch(allocator, rows: 10);
@@ -139,7 +137,7 @@ public abstract class ArrowParquetWriterTests : IDisposable
     {
         var allocator = new CountingMemoryAllocator();
         using var stream = new MemoryStream();
-        var writer = await ArrowParquetWriter.CreateAsync(stream, ParquetTestData.AllTypes, new ParquetWriteOptions { Engine = _engine }, null, default);
+        var writer = await ArrowParquetWriter.CreateAsync(stream, ParquetTestData.AllTypes, new ParquetWriteOptions(), null, default);
         using (var batch = ParquetTestData.AllTypesBatch(allocator))
         {
             await writer.WriteAsync(batch);
@@ -159,7 +157,7 @@ public abstract class ArrowParquetWriterTests : IDisposable
             .Field(f => f.Name("l").DataType(new ListType(Int32Type.Default)))
             .Build();
 
-        var e = await Assert.ThrowsAsync<SchemaMismatchException>(async () => await ArrowParquetWriter.CreateAsync(new MemoryStream(), schema, new ParquetWriteOptions { Engine = _engine }, null, default));
+        var e = await Assert.ThrowsAsync<SchemaMismatchException>(async () => await ArrowParquetWriter.CreateAsync(new MemoryStream(), schema, new ParquetWriteOptions(), null, default));
 
         Assert.Equal(2, e.Problems.Count);
         Assert.Contains(e.Problems, p => p.Contains("'t'", StringComparison.Ordinal));
@@ -172,7 +170,7 @@ public abstract class ArrowParquetWriterTests : IDisposable
         var schema = new Schema.Builder().Field(f => f.Name("x").DataType(Int32Type.Default).Nullable(false)).Build();
         using var batch = new RecordBatch(schema, [new Int32Array.Builder().Append(1).AppendNull().Build()], 2);
         using var stream = new MemoryStream();
-        await using var writer = await ArrowParquetWriter.CreateAsync(stream, schema, new ParquetWriteOptions { Engine = _engine }, null, default);
+        await using var writer = await ArrowParquetWriter.CreateAsync(stream, schema, new ParquetWriteOptions(), null, default);
         await writer.WriteAsync(batch);
 
         var e = await Assert.ThrowsAsync<DataFormatException>(async () => await writer.CompleteAsync());
@@ -186,7 +184,7 @@ public abstract class ArrowParquetWriterTests : IDisposable
         var schema = new Schema.Builder().Field(f => f.Name("x").DataType(Int32Type.Default)).Build();
         var other = new Schema.Builder().Field(f => f.Name("x").DataType(Int64Type.Default)).Build();
         using var batch = new RecordBatch(other, [new Int64Array.Builder().Append(1).Build()], 1);
-        await using var writer = await ArrowParquetWriter.CreateAsync(new MemoryStream(), schema, new ParquetWriteOptions { Engine = _engine }, null, default);
+        await using var writer = await ArrowParquetWriter.CreateAsync(new MemoryStream(), schema, new ParquetWriteOptions(), null, default);
 
         await Assert.ThrowsAsync<SchemaMismatchException>(async () => await writer.WriteAsync(batch));
     }
@@ -195,7 +193,7 @@ public abstract class ArrowParquetWriterTests : IDisposable
     public async Task CompleteAsync_Metadata_IsStoredInTheFooter()
     {
         using var batch = ParquetTestData.AllTypesBatch();
-        var path = await ParquetTestData.WriteFileAsync(PathOf("meta.parquet"), [batch], batch.Schema, new ParquetWriteOptions { Engine = _engine }, metadata: new Dictionary<string, string> { ["dataeng.run"] = "42" });
+        var path = await ParquetTestData.WriteFileAsync(PathOf("meta.parquet"), [batch], batch.Schema, new ParquetWriteOptions(), metadata: new Dictionary<string, string> { ["dataeng.run"] = "42" });
 
         var values = ParquetTestData.Query($"SELECT decode(key), decode(value) FROM parquet_kv_metadata('{path}')");
 
@@ -211,7 +209,7 @@ public abstract class ArrowParquetWriterTests : IDisposable
     public async Task CompleteAsync_EachCodec_IsReadableByDuckDb(ParquetCompression compression, string codec)
     {
         using var batch = ParquetTestData.AllTypesBatch(rows: 50);
-        var path = await ParquetTestData.WriteFileAsync(PathOf($"{compression}.parquet"), [batch], batch.Schema, new ParquetWriteOptions { Engine = _engine, Compression = compression });
+        var path = await ParquetTestData.WriteFileAsync(PathOf($"{compression}.parquet"), [batch], batch.Schema, new ParquetWriteOptions { Compression = compression });
 
         var codecs = ParquetTestData.Query($"SELECT DISTINCT compression FROM parquet_metadata('{path}')");
         var select = string.Join(", ", batch.Schema.FieldsList.Select(ArrowValues.DuckDbExpression));
@@ -240,7 +238,7 @@ public abstract class ArrowParquetWriterTests : IDisposable
         }
 
         using var batch = new RecordBatch(schema, [hinted.Build(), low.Build(), unique.Build()], 1000);
-        var options = new ParquetWriteOptions { Engine = _engine };
+        var options = new ParquetWriteOptions();
         options.DictionaryColumns.Add("hinted");
         var path = await ParquetTestData.WriteFileAsync(PathOf("dict.parquet"), [batch], schema, options);
 
@@ -256,7 +254,7 @@ public abstract class ArrowParquetWriterTests : IDisposable
     [Fact]
     public async Task CompleteAsync_NoRows_WritesAValidEmptyFile()
     {
-        var path = await ParquetTestData.WriteFileAsync(PathOf("empty.parquet"), [], ParquetTestData.AllTypes, new ParquetWriteOptions { Engine = _engine });
+        var path = await ParquetTestData.WriteFileAsync(PathOf("empty.parquet"), [], ParquetTestData.AllTypes, new ParquetWriteOptions());
 
         Assert.Equal(0L, ParquetTestData.Query($"SELECT count(*) FROM '{path}'")[0][0]);
         Assert.Equal(ParquetTestData.AllTypes.FieldsList.Count, ParquetTestData.Describe(path).Count);
@@ -266,7 +264,7 @@ public abstract class ArrowParquetWriterTests : IDisposable
     public async Task FlushRowGroupAsync_WritesOnePagePerColumnChunk()
     {
         using var batch = ParquetTestData.AllTypesBatch(rows: 3000);
-        var path = await ParquetTestData.WriteFileAsync(PathOf("pages.parquet"), [batch], batch.Schema, new ParquetWriteOptions { Engine = _engine, RowGroupSize = 2000 });
+        var path = await ParquetTestData.WriteFileAsync(PathOf("pages.parquet"), [batch], batch.Schema, new ParquetWriteOptions { RowGroupSize = 2000 });
         var file = await File.ReadAllBytesAsync(path);
 
         var chunks = ParquetTestData.Query($"SELECT path_in_schema, coalesce(dictionary_page_offset, data_page_offset), data_page_offset, total_compressed_size FROM parquet_metadata('{path}')");
@@ -290,9 +288,3 @@ public abstract class ArrowParquetWriterTests : IDisposable
         }
     }
 }
-
-/// <summary>The writer's tests on the default engine, our own encoder.</summary>
-public sealed class ArrowParquetWriterBuiltinTests() : ArrowParquetWriterTests(ParquetWriterEngine.Builtin);
-
-/// <summary>The writer's tests on the Parquet.Net engine.</summary>
-public sealed class ArrowParquetWriterParquetNetTests() : ArrowParquetWriterTests(ParquetWriterEngine.ParquetNet);

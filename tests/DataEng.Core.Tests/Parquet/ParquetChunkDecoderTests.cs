@@ -1,5 +1,6 @@
 using System.Globalization;
 using Apache.Arrow;
+using DataEng.Core.ParquetFormat;
 using ParquetSharp;
 using PsColumn = ParquetSharp.Column;
 

@@ -142,7 +142,7 @@ public sealed class ParquetFileTests : IDisposable
     [Fact]
     public void Write_InvalidOptions_ListsEveryProblem()
     {
-        var e = Assert.Throws<ArgumentException>(() => ParquetFile.Write(PathOf("x.parquet"), new ParquetWriteOptions { RowGroupSize = 0, Compression = (ParquetCompression)99 }));
+        var e = Assert.Throws<DataEngValidationException>(() => ParquetFile.Write(PathOf("x.parquet"), new ParquetWriteOptions { RowGroupSize = 0, Compression = (ParquetCompression)99 }));
 
         Assert.Contains("RowGroupSize", e.Message, StringComparison.Ordinal);
         Assert.Contains("Compression", e.Message, StringComparison.Ordinal);

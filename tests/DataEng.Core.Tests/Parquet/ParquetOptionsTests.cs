@@ -43,6 +43,31 @@ public class ParquetOptionsTests
         Assert.Equal(5, options.Validate().Count);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(ParquetWriteOptions.MaxRowGroupSize + 1)]
+    public void ParquetFileWrite_RowGroupSizeOutOfRange_ThrowsNamingIt(int rowGroupSize)
+    {
+        var options = new ParquetWriteOptions { RowGroupSize = rowGroupSize };
+
+        var problem = Assert.Single(options.Validate());
+        Assert.Contains("RowGroupSize", problem, StringComparison.Ordinal);
+        Assert.Contains(rowGroupSize.ToString(System.Globalization.CultureInfo.InvariantCulture), problem, StringComparison.Ordinal);
+        var error = Assert.Throws<ArgumentException>(() => ParquetFile.Write(Path.Combine(Path.GetTempPath(), "unused.parquet"), options));
+        Assert.Contains("RowGroupSize", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParquetFileSinkValidate_InvalidRowGroupSize_ThrowsNamingIt()
+    {
+        // The control for the test below: a sink holding an invalid RowGroupSize fails validation.
+        var sink = new ParquetFileSink(Path.Combine(Path.GetTempPath(), "unused.parquet"), new ParquetWriteOptions { RowGroupSize = 0 });
+
+        var error = Assert.Throws<ArgumentException>(() => sink.Validate(ParquetTestData.AllTypes));
+        Assert.Contains("RowGroupSize", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ParquetWriteOptions_ChangedAfterWriteWasCreated_DoNotAffectTheSink()
     {
@@ -51,6 +76,7 @@ public class ParquetOptionsTests
 
         options.RowGroupSize = 0;
 
+        // The sink validates its own copy of the options, which still has the valid row group size.
         sink.Validate(ParquetTestData.AllTypes);
     }
 }

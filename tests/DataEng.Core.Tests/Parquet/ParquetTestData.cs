@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Apache.Arrow;
 using Apache.Arrow.Memory;
 using Apache.Arrow.Types;
+using DataEng.Core.ParquetFormat;
 using DuckDB.NET.Data;
 
 namespace DataEng.Core.Tests.Parquet;

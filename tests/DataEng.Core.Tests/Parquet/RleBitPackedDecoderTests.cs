@@ -1,4 +1,5 @@
 using CsCheck;
+using DataEng.Core.ParquetFormat;
 
 namespace DataEng.Core.Tests.Parquet;
 

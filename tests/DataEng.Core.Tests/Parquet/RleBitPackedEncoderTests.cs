@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using CsCheck;
+using DataEng.Core.ParquetFormat;
 
 namespace DataEng.Core.Tests.Parquet;
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using DataEng.Core.ParquetFormat;
 
 namespace DataEng.Core.Tests.Parquet;
 

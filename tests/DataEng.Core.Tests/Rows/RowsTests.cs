@@ -490,7 +490,7 @@ public class RowsTests
     {
         var options = new RowMappingOptions { DecimalPrecision = 40, DecimalScale = -1, DateTimeTimeZone = "" };
 
-        var error = Assert.Throws<ArgumentException>(() => Rows.SchemaOf<Order>(options));
+        var error = Assert.Throws<DataEngValidationException>(() => Rows.SchemaOf<Order>(options));
 
         Assert.Equal(3, options.Validate().Count);
         Assert.Contains("DecimalPrecision", error.Message);

@@ -37,6 +37,44 @@ public class SqlTests
     }
 
     [Fact]
+    public async Task Schema_SqliteIntegerPrimaryKey_IsNotNullableButOtherKeysKeepTheirNullability()
+    {
+        using var db = new SqliteTestDatabase(
+            "CREATE TABLE rowid_alias (id INTEGER PRIMARY KEY, name TEXT)",
+            "CREATE TABLE auto_ids (id integer PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL)",
+            "CREATE TABLE int_key (id INT PRIMARY KEY, name TEXT)",
+            "CREATE TABLE descending (id INTEGER PRIMARY KEY DESC, name TEXT)",
+            "CREATE TABLE composite (a INTEGER, b INTEGER, name TEXT, PRIMARY KEY (a, b))",
+            "INSERT INTO rowid_alias (name) VALUES ('x'), (NULL)",
+            "INSERT INTO int_key VALUES (NULL, 'null key')",
+            "INSERT INTO composite VALUES (NULL, 1, 'null part')");
+
+        static bool[] Nullability(ISource source) => [.. source.Schema.FieldsList.Select(static f => f.IsNullable)];
+
+        Assert.Equal([false, true], Nullability(DataEng.Core.Sql.Query(db.CreateConnection, "SELECT id, name FROM rowid_alias")));
+        Assert.Equal([false, true], Nullability(DataEng.Core.Sql.Query(db.CreateConnection, "SELECT rowid_alias.id AS order_id, name FROM rowid_alias")));
+        Assert.Equal([false, false], Nullability(DataEng.Core.Sql.Query(db.CreateConnection, "SELECT id, name FROM auto_ids")));
+        Assert.Equal([true, true], Nullability(DataEng.Core.Sql.Query(db.CreateConnection, "SELECT id, name FROM int_key")));
+        Assert.Equal([true, true], Nullability(DataEng.Core.Sql.Query(db.CreateConnection, "SELECT id, name FROM descending")));
+        Assert.Equal([true, true, true], Nullability(DataEng.Core.Sql.Query(db.CreateConnection, "SELECT a, b, name FROM composite")));
+
+        // The nullable keys really can hold null in SQLite; the rowid alias cannot, and its rows read back whole.
+        Assert.Equal(2, (await ReadIdsAsync(DataEng.Core.Sql.Query(db.CreateConnection, "SELECT id FROM rowid_alias ORDER BY id"))).Count);
+        using var batch = await SingleBatchAsync(DataEng.Core.Sql.Query(db.CreateConnection, "SELECT id FROM int_key"));
+        Assert.True(batch.Column(0).IsNull(0));
+    }
+
+    [Fact]
+    public void Incremental_SqliteIntegerPrimaryKeyCursor_IsNotNullable()
+    {
+        using var db = new SqliteTestDatabase("CREATE TABLE events (id INTEGER PRIMARY KEY, body TEXT)", "INSERT INTO events (body) VALUES ('a'), ('b')");
+        var source = DataEng.Core.Sql.Incremental(db.CreateConnection, "events", new IncrementalOptions { CursorColumn = "id", KeyColumns = ["id"] });
+
+        Assert.False(source.Schema.GetFieldByName("id").IsNullable);
+        Assert.True(source.Schema.GetFieldByName("body").IsNullable);
+    }
+
+    [Fact]
     public async Task Query_AnonymousObjectParameters_AreBoundNeverConcatenated()
     {
         using var db = new SqliteTestDatabase();
@@ -213,7 +251,7 @@ public class SqlTests
     {
         var options = new SqlSourceOptions { Name = " ", BatchSize = 0, CommandTimeout = TimeSpan.FromSeconds(-1) };
 
-        var error = Assert.Throws<ArgumentException>(() => DataEng.Core.Sql.Query(() => new SqliteConnection(), "SELECT 1", options: options));
+        var error = Assert.Throws<DataEngValidationException>(() => DataEng.Core.Sql.Query(() => new SqliteConnection(), "SELECT 1", options: options));
 
         Assert.Contains("Name", error.Message, StringComparison.Ordinal);
         Assert.Contains("BatchSize", error.Message, StringComparison.Ordinal);

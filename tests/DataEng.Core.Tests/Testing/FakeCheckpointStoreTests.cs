@@ -105,7 +105,7 @@ public class FakeCheckpointStoreTests
         var clock = new FakeTimeProvider(Noon);
         var store = new FakeCheckpointStore(clock);
         using var events = Events();
-        var source = DataEng.Core.Incremental.Over(new InMemorySource(events.Schema, [events]), "at", ["id"]);
+        var source = DataEng.Core.Incremental.Over(new InMemorySource(events.Schema, [events]), new IncrementalOptions { CursorColumn = "at", KeyColumns = ["id"] });
         await using var other = await store.AcquireLeaseAsync("test");
 
         var locked = await Assert.ThrowsAsync<PipelineLockedException>(() => TestRun.IncrementalAsync(source, store, options: new TestRunOptions { TimeProvider = clock }));
@@ -122,7 +122,7 @@ public class FakeCheckpointStoreTests
         var clock = new FakeTimeProvider(Noon);
         var store = new FakeCheckpointStore(clock) { FailWrites = FlakySchedule.OnCalls(1) };
         using var events = Events();
-        var source = DataEng.Core.Incremental.Over(new InMemorySource(events.Schema, [events]), "at", ["id"]);
+        var source = DataEng.Core.Incremental.Over(new InMemorySource(events.Schema, [events]), new IncrementalOptions { CursorColumn = "at", KeyColumns = ["id"] });
         var options = new TestRunOptions { TimeProvider = clock };
 
         await Assert.ThrowsAsync<TransientDataEngException>(() => TestRun.IncrementalAsync(source, store, options: options));

@@ -57,7 +57,7 @@ public class PackageReadmeExamples
     internal static async Task<RunResult> CoreReadmeExampleAsync()
     {
         // <snippet:core-readme>
-        var lake = new LakeWriterOptions();
+        var lake = new LakeWriteOptions();
         lake.PartitionBy.Add(PartitionSpec.Day("sold_at"));
 
         var pipeline = Pipeline.Create("sales")

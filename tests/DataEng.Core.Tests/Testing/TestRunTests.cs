@@ -126,7 +126,7 @@ public class TestRunTests
             1        | 1.0           | 2030-01-01T10:00:00Z
             2        | 2.0           | 2030-01-01T11:00:00Z
             """);
-        var source = DataEng.Core.Incremental.Over(new InMemorySource(input.Schema, [input]), "at", ["id"]);
+        var source = DataEng.Core.Incremental.Over(new InMemorySource(input.Schema, [input]), new IncrementalOptions { CursorColumn = "at", KeyColumns = ["id"] });
         var store = new DataEng.Core.Testing.FakeCheckpointStore(clock);
         var options = new TestRunOptions { TimeProvider = clock, PipelineName = "orders" };
 

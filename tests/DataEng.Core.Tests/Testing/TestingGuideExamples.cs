@@ -120,8 +120,8 @@ public class TestingGuideExamples
             2        | 2030-01-01T11:58:00Z
             """);
         var source = Incremental.Over(
-            new InMemorySource(events.Schema, [events]), "at", ["id"],
-            new IncrementalOptions { Lag = TimeSpan.FromMinutes(5) });
+            new InMemorySource(events.Schema, [events]),
+            new IncrementalOptions { CursorColumn = "at", KeyColumns = ["id"], Lag = TimeSpan.FromMinutes(5) });
         var store = new FakeCheckpointStore(clock);
         var options = new TestRunOptions { TimeProvider = clock };
 

@@ -216,7 +216,7 @@ public class DeriveTransformTests
         {
             using var derived = Run(BatchTransforms.Derive("y", "s", (string s) => s.Length), input, allocator);
             using var cast = Run(BatchTransforms.Cast(new Dictionary<string, IArrowType> { ["x"] = DataTypes.String }), derived, allocator);
-            using var filtered = Run(BatchTransforms.Filter(Predicate.Column("y").GreaterThan(0)), cast, allocator);
+            using var filtered = Run(BatchTransforms.Filter(RowPredicate.Column("y").GreaterThan(0)), cast, allocator);
             using var hashed = Run(BatchTransforms.Hash("h", "x", "s"), filtered, allocator);
             using var taken = BatchKernels.Take(hashed, [], allocator);
             using var joined = BatchKernels.Concatenate([taken, hashed], allocator);

@@ -17,7 +17,7 @@ public class FilterTransformTests
             ("currency", StringType.Default, ["EUR", "USD", "EUR", "GBP"]),
             ("day", Date32Type.Default, [1, 2, 3, 4])))
         {
-            var filter = BatchTransforms.Filter(Predicate.Column("amount").GreaterThan(0) & Predicate.Column("currency").In("EUR", "USD"));
+            var filter = BatchTransforms.Filter(RowPredicate.Column("amount").GreaterThan(0) & RowPredicate.Column("currency").In("EUR", "USD"));
 
             using var output = Run(filter, input, allocator);
 
@@ -36,7 +36,7 @@ public class FilterTransformTests
         using var full = KernelTestData.Batch(("x", Int32Type.Default, [1, 2, 3, 4, 5, 6]), ("s", StringType.Default, ["a", "b", "c", "d", "e", "f"]));
         using var sliced = BatchKernels.Slice(full, 2, 3);
 
-        using var output = Run(BatchTransforms.Filter(Predicate.Column("x").NotEqualTo(4)), sliced);
+        using var output = Run(BatchTransforms.Filter(RowPredicate.Column("x").NotEqualTo(4)), sliced);
 
         Assert.Equal(new object?[] { "c", "e" }, Column(output, "s"));
     }
@@ -46,7 +46,7 @@ public class FilterTransformTests
     {
         var schema = new Schema([new Field("tags", new ListType(StringType.Default), true), new Field("x", Int32Type.Default, true)], null);
 
-        var e = Assert.Throws<SchemaMismatchException>(() => BatchTransforms.Filter(Predicate.Column("x").EqualTo("one")).GetOutputSchema(schema));
+        var e = Assert.Throws<SchemaMismatchException>(() => BatchTransforms.Filter(RowPredicate.Column("x").EqualTo("one")).GetOutputSchema(schema));
 
         Assert.Equal(2, e.Problems.Count);
         Assert.Contains(e.Problems, p => p.Contains("'tags'", StringComparison.Ordinal) && p.Contains("cannot copy yet", StringComparison.Ordinal));
@@ -57,7 +57,7 @@ public class FilterTransformTests
     public void Apply_RowLambdaThrows_SurfacesTheException()
     {
         using var input = KernelTestData.Batch(("x", Int32Type.Default, [1, 0]));
-        var filter = BatchTransforms.Filter(Predicate.Column("x").Where((int v) => 10 / v > 1));
+        var filter = BatchTransforms.Filter(RowPredicate.Column("x").Where((int v) => 10 / v > 1));
 
         Assert.Throws<DivideByZeroException>(() => Run(filter, input));
     }

@@ -33,7 +33,7 @@ public class PipelineBuilderTransformExtensionsTests
     private static PipelineBuilder OrdersPipeline(ISource source, ISink sink) => Pipeline.Create("orders")
         .Extract(source)
         .Filter("amount", (double v) => v > 0)
-        .Filter(Predicate.Column("currency").In("EUR", "USD"))
+        .Filter(RowPredicate.Column("currency").In("EUR", "USD"))
         .Derive("dt", "ts", (DateTimeOffset ts) => DateOnly.FromDateTime(ts.UtcDateTime))
         .Cast("customer_id", DataTypes.Int64)
         .Select("id", "customer_id", "dt", "amount")
@@ -66,7 +66,7 @@ public class PipelineBuilderTransformExtensionsTests
 
         var e = Assert.Throws<PipelineValidationException>(() => Pipeline.Create("bad")
             .Extract(new InMemorySource(OrdersSchema, []))
-            .Filter(Predicate.Column("amont").GreaterThan(0) & Predicate.Column("currency").EqualTo(1) & Predicate.Column("ts").Where((DateOnly d) => true))
+            .Filter(RowPredicate.Column("amont").GreaterThan(0) & RowPredicate.Column("currency").EqualTo(1) & RowPredicate.Column("ts").Where((DateOnly d) => true))
             .Select("id", "id")
             .Load(sink)
             .Build());

@@ -1,0 +1,14 @@
+namespace DataEng.Core;
+
+/// <summary>Comparison operators.</summary>
+internal enum ComparisonOperator
+{
+    Equal,
+    NotEqual,
+    LessThan,
+    LessThanOrEqual,
+    GreaterThan,
+    GreaterThanOrEqual,
+    AlwaysTrue,
+    AlwaysFalse,
+}
