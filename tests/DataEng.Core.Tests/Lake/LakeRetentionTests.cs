@@ -12,9 +12,10 @@ public sealed class LakeRetentionTests
     private static readonly Schema KeyValue = LakeTestData.KeyValueSchema();
 
     /// <summary>Commits one run of key/value rows at the fake clock's time.</summary>
-    private static async Task CommitAsync(string root, TimeProvider time, long run, string[] keys, LakeWriteMode mode = LakeWriteMode.Append, PartitionSpec? partition = null, Schema? schema = null, RecordBatch? batch = null)
+    private static async Task CommitAsync(string root, TimeProvider time, long run, string[] keys, LakeWriteMode mode = LakeWriteMode.Append, PartitionSpec? partition = null, Schema? schema = null, RecordBatch? batch = null, Action<LakeWriteOptions>? configure = null)
     {
         var options = new LakeWriteOptions { Mode = mode };
+        configure?.Invoke(options);
         options.PartitionBy.Add(partition ?? PartitionSpec.Identity("k"));
         var sink = Core.Lake.Write(root, options);
         var context = new RunContext("p", run, "run-" + run.ToString(CultureInfo.InvariantCulture), NullLogger.Instance, time, CancellationToken.None);
@@ -107,6 +108,50 @@ public sealed class LakeRetentionTests
         Assert.Equal(3, DuckCount(lake.Latest!));
         Assert.Equal(3, Duck.Count(temp.Root));
         Assert.Equal(LakeOperation.Vacuum, lake.Commits[^1].Operation);
+    }
+
+    [Fact]
+    public async Task RecoverAsync_CommitAbandonedAfterItsManifest_RetiresTheReplacedFiles_SoTheOlderSnapshotStaysReadable()
+    {
+        using var temp = new TempLake();
+        var time = new FakeTimeProvider(Start);
+        await CommitAsync(temp.Root, time, 1, ["a", "a", "b"]);
+        var replaced = (await LakeDataset.OpenAsync(temp.Root)).Latest!.Files.Single(f => f.PartitionValues[0] == "a");
+
+        // The overwrite is published, then its process "dies" before step 10 moves the replaced file.
+        await Assert.ThrowsAnyAsync<Exception>(() => CommitAsync(temp.Root, time, 2, ["a"], LakeWriteMode.OverwritePartitions, configure: o =>
+            o.CommitObserver = s => { if (s == LakeCommitStep.ManifestPublished) { throw new InvalidOperationException("killed"); } }));
+        Assert.True(File.Exists(replaced.FullPath));
+
+        var lake = await LakeDataset.OpenAsync(temp.Root);
+        Assert.Equal(2, lake.Version);
+        var recovered = await lake.RecoverAsync();
+        Assert.Equal(1, recovered.ReplacedFiles);
+        Assert.False(File.Exists(replaced.FullPath));
+        Assert.True(File.Exists(RetiredPath(temp.Root, replaced.Path)));
+        Assert.Equal(3, DuckCount(lake.GetSnapshot(1)));
+        Assert.Equal(2, Duck.Count(temp.Root));
+    }
+
+    [Fact]
+    public async Task VacuumAsync_ExpiredVersions_StillFailByName_WhenTheLakeOpensFromALaterCheckpoint()
+    {
+        using var temp = new TempLake();
+        var time = new FakeTimeProvider(Start);
+        await CommitAsync(temp.Root, time, 1, ["a", "b"]);
+        await CommitAsync(temp.Root, time, 2, ["a"], LakeWriteMode.OverwritePartitions);
+        var vacuum = await (await LakeDataset.OpenAsync(temp.Root)).VacuumAsync(new LakeVacuumOptions { KeepLastVersions = 1, KeepNewerThan = null, TimeProvider = time });
+        Assert.Equal(3, vacuum.Version);
+
+        // Version 4 checkpoints the log: opening now reads the checkpoint and no manifest.
+        await CommitAsync(temp.Root, time, 3, ["c"], configure: o => o.CheckpointInterval = 1);
+        Assert.True(File.Exists(Path.Combine(temp.Root, "_dataeng", "checkpoints", 4L.ToString("D20", CultureInfo.InvariantCulture) + ".checkpoint.json")));
+
+        var lake = await LakeDataset.OpenAsync(temp.Root);
+        var error = Assert.Throws<LakeVersionExpiredException>(() => lake.GetSnapshot(1));
+        Assert.Equal(2, error.OldestRetainedVersion);
+        Assert.Contains("version 3", error.Message, StringComparison.Ordinal);
+        Assert.Equal(2, lake.GetSnapshot(2).Version);
     }
 
     [Fact]
