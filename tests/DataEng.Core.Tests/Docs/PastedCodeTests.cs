@@ -108,7 +108,7 @@ public sealed partial class PastedCodeTests : IDisposable
         "docs/checkpoints.md", "docs/csv.md", "docs/hosting.md", "docs/incremental.md", "docs/kernels.md", "docs/lake.md",
         "docs/pipelines.md", "docs/quickstart.md", "docs/recipes.md", "docs/resilience.md", "docs/rows.md", "docs/sql.md",
         "docs/telemetry.md", "docs/testing.md", "src/DataEng.Core.Hosting/README.md", "src/DataEng.Core.PostgreSql/README.md",
-        "src/DataEng.Core.Sqlite/README.md",
+        "src/DataEng.Core.Sqlite/README.md", "src/DataEng.Core.Testing/README.md",
     ];
 
     [Fact]
