@@ -47,9 +47,16 @@ public sealed class IncrementalReportingTests : IDisposable
         }
     }
 
+    private static IncrementalOptions WithCursor(IncrementalOptions options)
+    {
+        options.CursorColumn = "at";
+        options.KeyColumns = ["id"];
+        return options;
+    }
+
     private Pipeline Build(LedgerSink sink, IncrementalOptions options, CapturingLoggerFactory? logs = null, string name = "events")
         => Pipeline.Create(name)
-            .Extract(DataEng.Core.Incremental.Over(new Snapshot(this), "at", ["id"], options))
+            .Extract(DataEng.Core.Incremental.Over(new Snapshot(this), WithCursor(options)))
             .Load(sink)
             .Configure(o =>
             {
@@ -67,7 +74,7 @@ public sealed class IncrementalReportingTests : IDisposable
         using var db = new OrdersDb();
         var sink = new LedgerSink();
         var pipeline = Pipeline.Create("orders")
-            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, "ts", ["id"], new IncrementalOptions { NumericLookback = 5 }))
+            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"], NumericLookback = 5 }))
             .Load(sink)
             .Configure(o => o.TimeProvider = _time)
             .Build();
@@ -115,7 +122,7 @@ public sealed class IncrementalReportingTests : IDisposable
     {
         var schema = new Schema([new Field("id", Int64Type.Default, false)], null);
         var sink = new LedgerSink();
-        var source = DataEng.Core.Incremental.Over(new InMemorySource(schema, [new RecordBatch(schema, [new Int64Array.Builder().AppendRange([1, 2, 42]).Build()], 3)]), "id", ["id"]);
+        var source = DataEng.Core.Incremental.Over(new InMemorySource(schema, [new RecordBatch(schema, [new Int64Array.Builder().AppendRange([1, 2, 42]).Build()], 3)]), new IncrementalOptions { CursorColumn = "id", KeyColumns = ["id"] });
         var pipeline = Pipeline.Create("ids").Extract(source).Load(sink).Build();
 
         var result = await pipeline.RunIncrementalAsync();
@@ -250,7 +257,7 @@ public sealed class IncrementalReportingTests : IDisposable
                 var (initial, later, lookback) = sample;
                 var schema = new Schema([new Field("id", Int64Type.Default, false), new Field("at", Int64Type.Default, false)], null);
                 var rows = new List<(long Id, long At)>();
-                var source = DataEng.Core.Incremental.Over(new ListSource(schema, rows), "at", ["id"], new IncrementalOptions { NumericLookback = lookback, MaxWindowKeys = 50 });
+                var source = DataEng.Core.Incremental.Over(new ListSource(schema, rows), new IncrementalOptions { CursorColumn = "at", KeyColumns = ["id"], NumericLookback = lookback, MaxWindowKeys = 50 });
                 var sink = new LedgerSink();
                 var pipeline = Pipeline.Create("late-model").Extract(source).Load(sink).Build();
                 var late = new HashSet<long>();

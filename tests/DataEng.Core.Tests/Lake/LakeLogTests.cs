@@ -175,7 +175,7 @@ public class LakeLogTests
         options.CheckpointInterval = interval;
         options.CommitObserver = observer;
         return Pipeline.Create("orders")
-            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, "ts", ["id"]))
+            .Extract(DataEng.Core.Sql.Incremental(db.Open, db.Table, new IncrementalOptions { CursorColumn = "ts", KeyColumns = ["id"] }))
             .Load(Core.Lake.Write(root, options))
             .Configure(o => o.TimeProvider = _time)
             .Build();

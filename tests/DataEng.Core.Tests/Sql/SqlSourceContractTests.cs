@@ -42,7 +42,7 @@ public sealed class SqlIncrementalSourceContractTests : SourceContractTests
     private readonly SqliteTestDatabase _database = SqlContractData.CreateDatabase();
 
     protected override ISource CreateSource()
-        => Core.Sql.Incremental(_database.CreateConnection, "contract", "Id", ["Id"], new IncrementalOptions { PageSize = ContractData.BatchSize });
+        => Core.Sql.Incremental(_database.CreateConnection, "contract", new IncrementalOptions { CursorColumn = "Id", KeyColumns = ["Id"], PageSize = ContractData.BatchSize });
 
     // Every read is a first run: the plan covers the whole table.
     protected override async ValueTask PrepareRunAsync(ISource source, RunContext context)

@@ -68,7 +68,7 @@ public class SqlTests
     public void Incremental_SqliteIntegerPrimaryKeyCursor_IsNotNullable()
     {
         using var db = new SqliteTestDatabase("CREATE TABLE events (id INTEGER PRIMARY KEY, body TEXT)", "INSERT INTO events (body) VALUES ('a'), ('b')");
-        var source = DataEng.Core.Sql.Incremental(db.CreateConnection, "events", "id", ["id"]);
+        var source = DataEng.Core.Sql.Incremental(db.CreateConnection, "events", new IncrementalOptions { CursorColumn = "id", KeyColumns = ["id"] });
 
         Assert.False(source.Schema.GetFieldByName("id").IsNullable);
         Assert.True(source.Schema.GetFieldByName("body").IsNullable);
