@@ -31,6 +31,7 @@ XML
 cat >"$app/Program.cs" <<'CS'
 using Apache.Arrow;
 using DataEng.Core;
+using DataEng.Core.Stages;
 using DataEng.Core.Testing;
 
 using var input = TestBatch.Parse("""

@@ -10,6 +10,8 @@
 
 // <snippet:first-pipeline>
 using DataEng.Core;
+using DataEng.Core.Diagnostics;   // SchemaText
+using DataEng.Core.Tables;        // LakeSnapshot, LakePartition
 
 var lakeRoot = args.Length > 0 ? args[0] : "lake";                           // dotnet run -- <folder>, or ./lake
 using var cancellation = new CancellationTokenSource();
@@ -61,7 +63,7 @@ Console.WriteLine($"after a re-run: {afterRerun.Latest!.RowCount} rows");    // 
 // </snippet:rerun>
 
 // <snippet:incremental>
-var newOrders = Incremental.Over(Rows.From(orders), cursorColumn: "CreatedAt", keyColumns: ["Id"]);
+var newOrders = Incremental.Over(Rows.From(orders), new IncrementalOptions { CursorColumn = "CreatedAt", KeyColumns = ["Id"] });
 var incremental = Pipeline.Create("orders-incremental")
     .Extract(newOrders)                                                      // only rows past the committed watermark
     .Load(Lake.Write(lakeRoot + "-incremental"))                             // Append: each run adds what is new
