@@ -9,6 +9,7 @@ using Apache.Arrow;
 using Apache.Arrow.Types;
 using DataEng.Core;
 using DataEng.Core.Diagnostics;
+using DataEng.Core.Stages;
 
 var rows = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000;
 var schema = new Schema.Builder()

@@ -5,7 +5,7 @@ namespace DataEng.Core.DocSnippets.Guides;
 /// <summary>The code of the repository's README.md.</summary>
 public static class ReadmeExample
 {
-    public static async Task<RunResult> PipelineIn20LinesAsync(CancellationToken cancellationToken = default)
+    public static async Task<RunResult> PipelineIn20LinesAsync()
     {
         // <snippet:pipeline>
         var orders = Pipeline.Create("orders")
@@ -19,7 +19,7 @@ public static class ReadmeExample
             }))
             .Build();                                                     // validates the chain, lists every problem at once
 
-        RunResult result = await orders.RunAsync(cancellationToken);      // or RunIncrementalAsync() for exactly-once loads
+        RunResult result = await orders.RunAsync();                       // or RunIncrementalAsync() for exactly-once loads
         Console.WriteLine(result);                                        // rows, batches, bytes and time per stage
         // </snippet:pipeline>
         return result;

@@ -223,6 +223,8 @@ internal sealed partial class ArrowParquetReader : IAsyncDisposable
             {
                 for (var offset = 0; offset < rows; offset += batchSize)
                 {
+                    // A row group read whole is handed out in slices: a cancelled read stops between them too.
+                    cancellationToken.ThrowIfCancellationRequested();
                     yield return batch.SliceShared(offset, Math.Min(batchSize, rows - offset));
                 }
             }

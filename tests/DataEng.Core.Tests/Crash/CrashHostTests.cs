@@ -3,11 +3,18 @@ using Xunit.Abstractions;
 
 namespace DataEng.Core.Tests.Crash;
 
-/// <summary>The crash tests start real processes and kill them: one at a time, not beside each other.</summary>
+/// <summary>
+/// The crash tests start real processes and kill them: one at a time, not beside each other. Every class in this
+/// collection also carries <c>[Trait("Category", "Crash")]</c> (<see cref="Category"/>), so that the fast tests can run
+/// alone: <c>dotnet test --filter Category!=Crash</c> (CrashTraitTests checks it).
+/// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class CrashCollection
 {
     public const string Name = "Crash";
+
+    /// <summary>The value of the <c>Category</c> trait that marks a crash suite.</summary>
+    public const string Category = "Crash";
 }
 
 /// <summary>
@@ -17,6 +24,7 @@ public sealed class CrashCollection
 /// (replay with <c>DATAENG_CRASH_SEED</c>).
 /// </summary>
 [Collection(CrashCollection.Name)]
+[Trait("Category", CrashCollection.Category)]
 public class CrashHostTests(ITestOutputHelper output)
 {
     /// <summary>Kills at named fault points (the lake's commit steps and the store's write).</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using DataEng.Core.Tests.Lake;
 
 namespace DataEng.Core.Tests.Crash;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using DataEng.Core.Tests.Lake;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
 
@@ -11,6 +10,7 @@ namespace DataEng.Core.Tests.Crash;
 /// running it to completion yields a lake that DuckDB reads with each order exactly once.
 /// </summary>
 [Collection(CrashCollection.Name)]
+[Trait("Category", CrashCollection.Category)]
 public class QuickstartCrashTests(ITestOutputHelper output)
 {
     private const int Kills = 25;

@@ -2,7 +2,6 @@ using Apache.Arrow;
 using Apache.Arrow.Memory;
 using Apache.Arrow.Types;
 using DataEng.Core.Testing;
-using DuckDB.NET.Data;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataEng.Core.Tests.DeadLetters;
@@ -109,16 +108,9 @@ public sealed class BadRowsTests : IDisposable
         Assert.Equal(3, result.RowsWritten);
         var file = Assert.Single(Directory.GetFiles(_folder, "*.parquet", SearchOption.AllDirectories));
         Assert.EndsWith(Path.Combine("pipeline=bad-rows", "run-1-check.parquet"), file, StringComparison.Ordinal);
-        using var duck = new DuckDBConnection("Data Source=:memory:");
-        duck.Open();
-        using var command = duck.CreateCommand();
-        command.CommandText = $"SELECT pipeline, run_number, stage, position, error, json_extract_string(raw, '$.id'), json_extract_string(raw, '$.note') FROM read_parquet('{file.Replace("'", "''", StringComparison.Ordinal)}') ORDER BY position";
-        using var reader = command.ExecuteReader();
-        var rows = new List<string>();
-        while (reader.Read())
-        {
-            rows.Add($"{reader.GetString(0)}|{reader.GetInt64(1)}|{reader.GetString(2)}|{reader.GetString(3)}|{reader.GetString(4)}|{reader.GetString(5)}|{reader.GetString(6)}");
-        }
+        var rows = Duck.Query($"SELECT pipeline, run_number, stage, position, error, json_extract_string(raw, '$.id'), json_extract_string(raw, '$.note') FROM read_parquet({Duck.Literal(file)}) ORDER BY position")
+            .Select(static r => string.Join('|', r.Select(static v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture))))
+            .ToList();
 
         Assert.Equal(
             [

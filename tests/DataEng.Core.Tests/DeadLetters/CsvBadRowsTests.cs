@@ -1,6 +1,5 @@
 using Apache.Arrow;
 using Apache.Arrow.Types;
-using DuckDB.NET.Data;
 
 namespace DataEng.Core.Tests.DeadLetters;
 
@@ -33,16 +32,9 @@ public sealed class CsvBadRowsTests : IDisposable
         Assert.Equal(3, result.RowsWritten);
         Assert.Equal([1L, 3, 5], sink.Batches.SelectMany(static b => ((Int64Array)b.Column(0)).Values.ToArray()));
         var file = Assert.Single(Directory.GetFiles(letters, "*.parquet", SearchOption.AllDirectories));
-        using var duck = new DuckDBConnection("Data Source=:memory:");
-        duck.Open();
-        using var command = duck.CreateCommand();
-        command.CommandText = $"SELECT position, json_extract_string(raw, '$.id'), json_extract_string(raw, '$.amount'), error FROM read_parquet('{file.Replace("'", "''", StringComparison.Ordinal)}') ORDER BY position";
-        using var reader = command.ExecuteReader();
-        var rows = new List<string>();
-        while (reader.Read())
-        {
-            rows.Add($"{Path.GetFileName(reader.GetString(0))}|{reader.GetString(1)}|{reader.GetString(2)}|{reader.GetString(3).Contains("column", StringComparison.Ordinal)}");
-        }
+        var rows = Duck.Query($"SELECT position, json_extract_string(raw, '$.id'), json_extract_string(raw, '$.amount'), error FROM read_parquet({Duck.Literal(file)}) ORDER BY position")
+            .Select(static r => $"{Path.GetFileName((string)r[0]!)}|{r[1]}|{r[2]}|{((string)r[3]!).Contains("column", StringComparison.Ordinal)}")
+            .ToList();
 
         Assert.Equal(["orders.csv:3|2|oops|True", "orders.csv:5|x|4.5|True"], rows);
     }
@@ -83,16 +75,8 @@ public sealed class CsvBadRowsTests : IDisposable
 
         Assert.Equal([1L, 3, 5], sink.Batches.SelectMany(static b => ((Int64Array)b.Column(0)).Values.ToArray()));
         var file = Assert.Single(Directory.GetFiles(letters, "*.parquet", SearchOption.AllDirectories));
-        using var duck = new DuckDBConnection("Data Source=:memory:");
-        duck.Open();
-        using var command = duck.CreateCommand();
-        command.CommandText = $"SELECT position, raw, error FROM read_parquet('{file.Replace("'", "''", StringComparison.Ordinal)}') ORDER BY position";
-        using var reader = command.ExecuteReader();
-        var rows = new List<(string Position, string Raw, string Error)>();
-        while (reader.Read())
-        {
-            rows.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
-        }
+        var rows = Duck.Query($"SELECT position, raw, error FROM read_parquet({Duck.Literal(file)}) ORDER BY position")
+            .Select(static r => (Position: (string)r[0]!, Raw: (string)r[1]!, Error: (string)r[2]!)).ToList();
 
         Assert.Equal([$"{path}:3", $"{path}:5"], rows.Select(static r => r.Position));
         Assert.Equal(["{\"id\":\"2\"}", "{\"id\":\"4\",\"amount\":\"4.5\",\"#3\":\"extra\"}"], rows.Select(static r => r.Raw));

@@ -47,16 +47,16 @@ public sealed class IncrementalReportingTests : IDisposable
         }
     }
 
-    private static IncrementalOptions WithCursor(IncrementalOptions options, string cursor, string key)
+    private static IncrementalOptions WithCursor(IncrementalOptions options)
     {
-        options.CursorColumn = cursor;
-        options.KeyColumns = [key];
+        options.CursorColumn = "at";
+        options.KeyColumns = ["id"];
         return options;
     }
 
     private Pipeline Build(LedgerSink sink, IncrementalOptions options, CapturingLoggerFactory? logs = null, string name = "events")
         => Pipeline.Create(name)
-            .Extract(DataEng.Core.Incremental.Over(new Snapshot(this), WithCursor(options, "at", "id")))
+            .Extract(DataEng.Core.Incremental.Over(new Snapshot(this), WithCursor(options)))
             .Load(sink)
             .Configure(o =>
             {

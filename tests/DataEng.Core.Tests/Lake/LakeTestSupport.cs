@@ -1,7 +1,6 @@
 using System.Globalization;
 using Apache.Arrow;
 using Apache.Arrow.Types;
-using DuckDB.NET.Data;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace DataEng.Core.Tests.Lake;
@@ -42,54 +41,6 @@ internal sealed class TempLake : IDisposable
         {
         }
     }
-}
-
-internal static class Duck
-{
-    public static string Glob(string root) => $"read_parquet('{root.Replace("'", "''", StringComparison.Ordinal)}/**/*.parquet', hive_partitioning = true)";
-
-    public static List<object?[]> Query(string sql)
-    {
-        using var connection = new DuckDBConnection("Data Source=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i) switch
-                {
-                    // HUGEINT sums; BLOB streams are only valid while the row is current.
-                    System.Numerics.BigInteger big => (long)big,
-                    Stream stream => ReadAll(stream),
-                    var value => value,
-                };
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
-    }
-
-    public static object? Scalar(string sql) => Query(sql)[0][0];
-
-    private static byte[] ReadAll(Stream stream)
-    {
-        using var memory = new MemoryStream();
-        stream.CopyTo(memory);
-        return memory.ToArray();
-    }
-
-    public static long Count(string root) => Convert.ToInt64(Scalar($"SELECT count(*) FROM {Glob(root)}"), CultureInfo.InvariantCulture);
-
-    /// <summary>Column name → DuckDB type of the glob view of a lake.</summary>
-    public static Dictionary<string, string> Types(string root)
-        => Query($"DESCRIBE SELECT * FROM {Glob(root)}").ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
 }
 
 internal static class LakeTestData

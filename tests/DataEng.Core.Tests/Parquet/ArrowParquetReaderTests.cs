@@ -129,7 +129,7 @@ public sealed class ArrowParquetReaderTests : IDisposable
     public async Task OpenAsync_FileWrittenByDuckDb_ReadsTypesAndValues()
     {
         var path = PathOf("duck.parquet");
-        ParquetTestData.Query($"""
+        Duck.Query($"""
             COPY (SELECT * FROM (VALUES
                 (true, 1::TINYINT, 2::SMALLINT, 3, 4::BIGINT, 5::UTINYINT, 6::USMALLINT, 7::UINTEGER, 8::UBIGINT, 1.5::FLOAT, 2.5::DOUBLE,
                  12.34::DECIMAL(4,2), 123456789012.345::DECIMAL(18,3), 1234567890123456789012345.6789::DECIMAL(38,4), 'a', '\x01\x02'::BLOB,
@@ -187,7 +187,7 @@ public sealed class ArrowParquetReaderTests : IDisposable
     public async Task OpenAsync_NestedColumns_AreReportedAndCanBeProjectedAway()
     {
         var path = PathOf("nested.parquet");
-        ParquetTestData.Query($"COPY (SELECT 1 AS id, [1, 2] AS list, {{'a': 1}} AS st) TO '{path}' (FORMAT parquet)");
+        Duck.Query($"COPY (SELECT 1 AS id, [1, 2] AS list, {{'a': 1}} AS st) TO '{path}' (FORMAT parquet)");
 
         await using var reader = await ArrowParquetReader.OpenAsync(path, null, default);
 

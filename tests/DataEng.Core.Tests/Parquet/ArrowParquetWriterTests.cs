@@ -28,7 +28,7 @@ public sealed class ArrowParquetWriterTests : IDisposable
         using var batch = ParquetTestData.AllTypesBatch();
         var path = await ParquetTestData.WriteFileAsync(PathOf("all.parquet"), [batch], batch.Schema, new ParquetWriteOptions());
 
-        var types = ParquetTestData.Describe(path);
+        var types = Duck.Describe(path);
         var expectedTypes = new Dictionary<string, string>
         {
             ["b"] = "BOOLEAN", ["i8"] = "TINYINT", ["i16"] = "SMALLINT", ["i32"] = "INTEGER", ["i64"] = "BIGINT",
@@ -39,7 +39,7 @@ public sealed class ArrowParquetWriterTests : IDisposable
             ["tz_ms"] = "TIMESTAMP WITH TIME ZONE", ["tz_us"] = "TIMESTAMP WITH TIME ZONE", ["tz_ns"] = "TIMESTAMP WITH TIME ZONE",
         };
         Assert.Equal(string.Join(", ", expectedTypes.Select(t => $"{t.Key}={t.Value}")), string.Join(", ", types.Select(t => $"{t.Key}={t.Value}")));
-        var logical = ParquetTestData.Query($"SELECT name, logical_type FROM parquet_schema('{path}')").ToDictionary(r => (string)r[0]!, r => r[1] as string);
+        var logical = Duck.Query($"SELECT name, logical_type FROM parquet_schema('{path}')").ToDictionary(r => (string)r[0]!, r => r[1] as string);
         Assert.All(new[] { "ts_s", "ts_ms", "tz_ms" }, c => Assert.Contains("MILLIS=MilliSeconds()", logical[c], StringComparison.Ordinal));
         Assert.All(new[] { "ts_us", "tz_us" }, c => Assert.Contains("MICROS=MicroSeconds()", logical[c], StringComparison.Ordinal));
         Assert.All(new[] { "ts_ns", "tz_ns" }, c => Assert.Contains("NANOS=NanoSeconds()", logical[c], StringComparison.Ordinal));
@@ -47,7 +47,7 @@ public sealed class ArrowParquetWriterTests : IDisposable
         Assert.All(new[] { "tz_ms", "tz_us", "tz_ns" }, c => Assert.Contains("isAdjustedToUTC=1", logical[c], StringComparison.Ordinal));
 
         var select = string.Join(", ", batch.Schema.FieldsList.Select(ArrowValues.DuckDbExpression));
-        var duck = ParquetTestData.Query($"SELECT {select} FROM read_parquet('{path}', file_row_number = true) ORDER BY file_row_number");
+        var duck = Duck.Query($"SELECT {select} FROM read_parquet('{path}', file_row_number = true) ORDER BY file_row_number");
         var expected = ArrowValues.Rows([batch]);
         Assert.Equal(expected.Count, duck.Count);
         for (var r = 0; r < expected.Count; r++)
@@ -93,7 +93,7 @@ public sealed class ArrowParquetWriterTests : IDisposable
         using var third = whole.Slice(27, 13);
         var path = await ParquetTestData.WriteFileAsync(PathOf("parts.parquet"), [first, second, third], whole.Schema, new ParquetWriteOptions { RowGroupSize = 16 });
 
-        var groups = ParquetTestData.Query($"SELECT row_group_id, max(row_group_num_rows) FROM parquet_metadata('{path}') GROUP BY row_group_id ORDER BY row_group_id");
+        var groups = Duck.Query($"SELECT row_group_id, max(row_group_num_rows) FROM parquet_metadata('{path}') GROUP BY row_group_id ORDER BY row_group_id");
         Assert.Equal([16L, 16L, 8L], groups.Select(g => Convert.ToInt64(g[1], System.Globalization.CultureInfo.InvariantCulture)));
         var read = await ParquetTestData.ReadAllAsync(path);
         try
@@ -129,7 +129,7 @@ public sealed class ArrowParquetWriterTests : IDisposable
         }
 
         Assert.Equal(0, allocator.LiveAllocations);
-        Assert.Equal(30L, ParquetTestData.Query($"SELECT count(*) FROM '{path}'")[0][0]);
+        Assert.Equal(30L, Duck.Query($"SELECT count(*) FROM '{path}'")[0][0]);
     }
 
     [Fact]
@@ -195,7 +195,7 @@ public sealed class ArrowParquetWriterTests : IDisposable
         using var batch = ParquetTestData.AllTypesBatch();
         var path = await ParquetTestData.WriteFileAsync(PathOf("meta.parquet"), [batch], batch.Schema, new ParquetWriteOptions(), metadata: new Dictionary<string, string> { ["dataeng.run"] = "42" });
 
-        var values = ParquetTestData.Query($"SELECT decode(key), decode(value) FROM parquet_kv_metadata('{path}')");
+        var values = Duck.Query($"SELECT decode(key), decode(value) FROM parquet_kv_metadata('{path}')");
 
         Assert.Contains(values, v => (string)v[0]! == "dataeng.run" && (string)v[1]! == "42");
     }
@@ -211,9 +211,9 @@ public sealed class ArrowParquetWriterTests : IDisposable
         using var batch = ParquetTestData.AllTypesBatch(rows: 50);
         var path = await ParquetTestData.WriteFileAsync(PathOf($"{compression}.parquet"), [batch], batch.Schema, new ParquetWriteOptions { Compression = compression });
 
-        var codecs = ParquetTestData.Query($"SELECT DISTINCT compression FROM parquet_metadata('{path}')");
+        var codecs = Duck.Query($"SELECT DISTINCT compression FROM parquet_metadata('{path}')");
         var select = string.Join(", ", batch.Schema.FieldsList.Select(ArrowValues.DuckDbExpression));
-        var rows = ParquetTestData.Query($"SELECT {select} FROM read_parquet('{path}')");
+        var rows = Duck.Query($"SELECT {select} FROM read_parquet('{path}')");
 
         Assert.Equal(codec, Assert.Single(codecs)[0]);
         Assert.Equal(50, rows.Count);
@@ -242,13 +242,13 @@ public sealed class ArrowParquetWriterTests : IDisposable
         options.DictionaryColumns.Add("hinted");
         var path = await ParquetTestData.WriteFileAsync(PathOf("dict.parquet"), [batch], schema, options);
 
-        var encodings = ParquetTestData.Query($"SELECT path_in_schema, encodings FROM parquet_metadata('{path}')")
+        var encodings = Duck.Query($"SELECT path_in_schema, encodings FROM parquet_metadata('{path}')")
             .ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
 
         Assert.True(encodings["hinted"].Contains("DICTIONARY", StringComparison.Ordinal), string.Join("; ", encodings));
         Assert.Contains("DICTIONARY", encodings["low"], StringComparison.Ordinal);
         Assert.DoesNotContain("DICTIONARY", encodings["unique"], StringComparison.Ordinal);
-        Assert.Equal(5L, ParquetTestData.Query($"SELECT count(DISTINCT low) FROM '{path}'")[0][0]);
+        Assert.Equal(5L, Duck.Query($"SELECT count(DISTINCT low) FROM '{path}'")[0][0]);
     }
 
     [Fact]
@@ -256,8 +256,8 @@ public sealed class ArrowParquetWriterTests : IDisposable
     {
         var path = await ParquetTestData.WriteFileAsync(PathOf("empty.parquet"), [], ParquetTestData.AllTypes, new ParquetWriteOptions());
 
-        Assert.Equal(0L, ParquetTestData.Query($"SELECT count(*) FROM '{path}'")[0][0]);
-        Assert.Equal(ParquetTestData.AllTypes.FieldsList.Count, ParquetTestData.Describe(path).Count);
+        Assert.Equal(0L, Duck.Query($"SELECT count(*) FROM '{path}'")[0][0]);
+        Assert.Equal(ParquetTestData.AllTypes.FieldsList.Count, Duck.Describe(path).Count);
     }
 
     [Fact]
@@ -267,7 +267,7 @@ public sealed class ArrowParquetWriterTests : IDisposable
         var path = await ParquetTestData.WriteFileAsync(PathOf("pages.parquet"), [batch], batch.Schema, new ParquetWriteOptions { RowGroupSize = 2000 });
         var file = await File.ReadAllBytesAsync(path);
 
-        var chunks = ParquetTestData.Query($"SELECT path_in_schema, coalesce(dictionary_page_offset, data_page_offset), data_page_offset, total_compressed_size FROM parquet_metadata('{path}')");
+        var chunks = Duck.Query($"SELECT path_in_schema, coalesce(dictionary_page_offset, data_page_offset), data_page_offset, total_compressed_size FROM parquet_metadata('{path}')");
 
         Assert.Equal(2 * batch.ColumnCount, chunks.Count);
         foreach (var chunk in chunks)

@@ -41,7 +41,7 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
         AssertDuckDb(path, [batch]);
         AssertParquetSharp(path, [batch]);
         await AssertParquetNetAsync(path, [batch]);
-        Assert.Equal(3, ParquetTestData.Query($"SELECT DISTINCT row_group_id FROM parquet_metadata('{path}')").Count);
+        Assert.Equal(3, Duck.Query($"SELECT DISTINCT row_group_id FROM parquet_metadata('{path}')").Count);
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
 
         // DuckDB's own footer parser: physical type, type length, repetition, converted type, scale, precision and
         // logical type of every column, as docs/parquet.md lists them.
-        var elements = ParquetTestData.Query($"SELECT name, type, type_length, repetition_type, converted_type, scale, precision, logical_type FROM parquet_schema('{path}')")
+        var elements = Duck.Query($"SELECT name, type, type_length, repetition_type, converted_type, scale, precision, logical_type FROM parquet_schema('{path}')")
             .Select(r => Normalize(string.Join("|", r.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture)))))
             .ToList();
         string[] expected =
@@ -106,8 +106,8 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
         using var batch = ParquetTestData.AllTypesBatch(rows: 0);
         var path = await ParquetTestData.WriteFileAsync(PathOf("empty.parquet"), [batch], batch.Schema, Builtin());
 
-        Assert.Equal(batch.Schema.FieldsList.Count, ParquetTestData.Describe(path).Count);
-        Assert.Equal(0L, Convert.ToInt64(ParquetTestData.Query($"SELECT count(*) FROM read_parquet('{path}')")[0][0], CultureInfo.InvariantCulture));
+        Assert.Equal(batch.Schema.FieldsList.Count, Duck.Describe(path).Count);
+        Assert.Equal(0L, Convert.ToInt64(Duck.Query($"SELECT count(*) FROM read_parquet('{path}')")[0][0], CultureInfo.InvariantCulture));
         var read = await ParquetTestData.ReadAllAsync(path);
         Assert.Equal(0, read.Sum(b => b.Length));
         read.ForEach(b => b.Dispose());
@@ -131,7 +131,7 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
 
         AssertDuckDb(path, [batch]);
         AssertParquetSharp(path, [batch]);
-        var stats = ParquetTestData.Query($"SELECT path_in_schema, stats_null_count, stats_min_value, stats_max_value FROM parquet_metadata('{path}')");
+        var stats = Duck.Query($"SELECT path_in_schema, stats_null_count, stats_min_value, stats_max_value FROM parquet_metadata('{path}')");
         Assert.All(stats, row =>
         {
             Assert.Equal(3L, Convert.ToInt64(row[1], CultureInfo.InvariantCulture));
@@ -167,7 +167,7 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
         var path = await ParquetTestData.WriteFileAsync(PathOf("pages.parquet"), [batch.Slice(0, 12_345), batch.Slice(12_345, Rows - 12_345)], schema, Builtin(ParquetCompression.None));
 
         // About 3.4 MB of strings: at least three data pages, so the chunk is far larger than one page.
-        var size = ParquetTestData.Query($"SELECT total_uncompressed_size FROM parquet_metadata('{path}') WHERE path_in_schema = 'text'");
+        var size = Duck.Query($"SELECT total_uncompressed_size FROM parquet_metadata('{path}') WHERE path_in_schema = 'text'");
         Assert.True(Convert.ToInt64(size[0][0], CultureInfo.InvariantCulture) > 3 * ParquetChunkEncoder.PageSize);
         AssertDuckDb(path, [batch]);
         AssertParquetSharp(path, [batch]);
@@ -211,7 +211,7 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
         options.DictionaryColumns.Add("huge");
         var path = await ParquetTestData.WriteFileAsync(PathOf("dict.parquet"), [batch], schema, options);
 
-        var encodings = ParquetTestData.Query($"SELECT path_in_schema, encodings, dictionary_page_offset FROM parquet_metadata('{path}')")
+        var encodings = Duck.Query($"SELECT path_in_schema, encodings, dictionary_page_offset FROM parquet_metadata('{path}')")
             .ToDictionary(r => (string)r[0]!, r => ((string)r[1]!, r[2]));
         Assert.Contains("RLE_DICTIONARY", encodings["low"].Item1, StringComparison.Ordinal);
         Assert.Contains("RLE_DICTIONARY", encodings["hinted"].Item1, StringComparison.Ordinal);
@@ -239,8 +239,8 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
         var plainPath = await ParquetTestData.WriteFileAsync(PathOf("plain.parquet"), [batch], batch.Schema, plain);
 
         const string Footer = "SELECT row_group_id, path_in_schema, encodings, stats_null_count, stats_min_value, stats_max_value FROM parquet_metadata('{0}') ORDER BY row_group_id, column_id";
-        var chunks = ParquetTestData.Query(string.Format(CultureInfo.InvariantCulture, Footer, path));
-        var plainChunks = ParquetTestData.Query(string.Format(CultureInfo.InvariantCulture, Footer, plainPath));
+        var chunks = Duck.Query(string.Format(CultureInfo.InvariantCulture, Footer, path));
+        var plainChunks = Duck.Query(string.Format(CultureInfo.InvariantCulture, Footer, plainPath));
         Assert.Equal(3 * batch.ColumnCount, chunks.Count);
         for (var i = 0; i < chunks.Count; i++)
         {
@@ -319,7 +319,7 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
         using var batch = new RecordBatch(schema, [dt.Build(), price.Build(), customer.Build(), flag.Build(), id.Build(), ts.Build(), amount.Build()], Rows);
         var path = await ParquetTestData.WriteFileAsync(PathOf("auto.parquet"), [batch], schema, Builtin());
 
-        var encodings = ParquetTestData.Query($"SELECT path_in_schema, encodings, dictionary_page_offset FROM parquet_metadata('{path}')")
+        var encodings = Duck.Query($"SELECT path_in_schema, encodings, dictionary_page_offset FROM parquet_metadata('{path}')")
             .ToDictionary(r => (string)r[0]!, r => ((string)r[1]!, r[2]));
         foreach (var column in new[] { "dt", "price", "customer", "flag" })
         {
@@ -333,10 +333,10 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
             Assert.Null(encodings[column].Item2);
         }
 
-        var stats = ParquetTestData.Query($"SELECT path_in_schema, stats_null_count, stats_min_value, stats_max_value FROM parquet_metadata('{path}')").ToDictionary(r => (string)r[0]!, r => r[1..]);
+        var stats = Duck.Query($"SELECT path_in_schema, stats_null_count, stats_min_value, stats_max_value FROM parquet_metadata('{path}')").ToDictionary(r => (string)r[0]!, r => r[1..]);
         foreach (var column in new[] { "dt", "customer", "flag" })
         {
-            var actual = ParquetTestData.Query($"SELECT count(*) - count(\"{column}\"), min(\"{column}\")::VARCHAR, max(\"{column}\")::VARCHAR FROM read_parquet('{path}')")[0];
+            var actual = Duck.Query($"SELECT count(*) - count(\"{column}\"), min(\"{column}\")::VARCHAR, max(\"{column}\")::VARCHAR FROM read_parquet('{path}')")[0];
             Assert.Equal(Convert.ToInt64(actual[0], CultureInfo.InvariantCulture), Convert.ToInt64(stats[column][0], CultureInfo.InvariantCulture));
             Assert.Equal(actual[1..], stats[column][1..]);
         }
@@ -380,7 +380,7 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
         options.DictionaryColumns.UnionWith(["k", "x"]);
         var path = await ParquetTestData.WriteFileAsync(PathOf("fallback.parquet"), [batch], schema, options);
 
-        var chunks = ParquetTestData.Query($"SELECT row_group_id, path_in_schema, encodings, dictionary_page_offset, stats_null_count, stats_min_value, stats_max_value FROM parquet_metadata('{path}') ORDER BY row_group_id, column_id");
+        var chunks = Duck.Query($"SELECT row_group_id, path_in_schema, encodings, dictionary_page_offset, stats_null_count, stats_min_value, stats_max_value FROM parquet_metadata('{path}') ORDER BY row_group_id, column_id");
         Assert.Equal(4, chunks.Count);
         foreach (var chunk in chunks)
         {
@@ -413,7 +413,7 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
         using var batch = new RecordBatch(schema, [values.Build()], Rows);
         var path = await ParquetTestData.WriteFileAsync(PathOf("clustered.parquet"), [batch], schema, Builtin());
 
-        var encodings = (string)ParquetTestData.Query($"SELECT encodings FROM parquet_metadata('{path}')")[0][0]!;
+        var encodings = (string)Duck.Query($"SELECT encodings FROM parquet_metadata('{path}')")[0][0]!;
         Assert.DoesNotContain("DICTIONARY", encodings, StringComparison.Ordinal);
         AssertDuckDb(path, [batch]);
     }
@@ -424,7 +424,7 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
         using var batch = ParquetTestData.AllTypesBatch(rows: 200);
         var path = await ParquetTestData.WriteFileAsync(PathOf("stats.parquet"), [batch], batch.Schema, Builtin(rowGroupSize: 64));
 
-        var stats = ParquetTestData.Query($"SELECT row_group_id, path_in_schema, stats_null_count, stats_min_value, stats_max_value FROM parquet_metadata('{path}')");
+        var stats = Duck.Query($"SELECT row_group_id, path_in_schema, stats_null_count, stats_min_value, stats_max_value FROM parquet_metadata('{path}')");
         Assert.Equal(4 * batch.ColumnCount, stats.Count);
         var checkedMinMax = 0;
         foreach (var row in stats)
@@ -433,7 +433,7 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
             var column = (string)row[1]!;
             var field = batch.Schema.GetFieldByName(column);
             var where = $"FROM read_parquet('{path}', file_row_number = true) WHERE file_row_number >= {group * 64} AND file_row_number < {(group + 1) * 64}";
-            var actual = ParquetTestData.Query($"SELECT count(*) - count(\"{column}\"), min(\"{column}\")::VARCHAR, max(\"{column}\")::VARCHAR {where}")[0];
+            var actual = Duck.Query($"SELECT count(*) - count(\"{column}\"), min(\"{column}\")::VARCHAR, max(\"{column}\")::VARCHAR {where}")[0];
             Assert.Equal(Convert.ToInt64(actual[0], CultureInfo.InvariantCulture), Convert.ToInt64(row[2], CultureInfo.InvariantCulture));
             if (field.DataType is BinaryType or TimestampType or FloatType or DoubleType)
             {
@@ -469,13 +469,13 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
         ], 4);
         var path = await ParquetTestData.WriteFileAsync(PathOf("nan.parquet"), [batch], schema, Builtin());
 
-        var stats = ParquetTestData.Query($"SELECT path_in_schema, stats_min_value, stats_max_value FROM parquet_metadata('{path}')").ToDictionary(r => (string)r[0]!, r => (r[1] as string, r[2] as string));
+        var stats = Duck.Query($"SELECT path_in_schema, stats_min_value, stats_max_value FROM parquet_metadata('{path}')").ToDictionary(r => (string)r[0]!, r => (r[1] as string, r[2] as string));
         Assert.Equal((null, null), stats["d"]);
         Assert.Equal((null, null), stats["nan"]);
         Assert.Equal(("-1.0", "2.5"), stats["clean"]);
         Assert.Equal(("1", ulong.MaxValue.ToString(CultureInfo.InvariantCulture)), stats["u"]);
         Assert.Equal(("7", uint.MaxValue.ToString(CultureInfo.InvariantCulture)), stats["u32"]);
-        Assert.Equal(1L, Convert.ToInt64(ParquetTestData.Query($"SELECT count(*) FROM read_parquet('{path}') WHERE u > 9223372036854775808")[0][0], CultureInfo.InvariantCulture));
+        Assert.Equal(1L, Convert.ToInt64(Duck.Query($"SELECT count(*) FROM read_parquet('{path}') WHERE u > 9223372036854775808")[0][0], CultureInfo.InvariantCulture));
         AssertDuckDb(path, [batch]);
     }
 
@@ -522,7 +522,7 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
 
         var path = await ParquetTestData.WriteFileAsync(PathOf("nan-mixed.parquet"), [batch], schema, options);
 
-        var chunks = ParquetTestData.Query($"SELECT row_group_id, stats_min_value, stats_max_value, encodings FROM parquet_metadata('{path}') ORDER BY row_group_id");
+        var chunks = Duck.Query($"SELECT row_group_id, stats_min_value, stats_max_value, encodings FROM parquet_metadata('{path}') ORDER BY row_group_id");
         Assert.Equal(6, chunks.Count);
         foreach (var chunk in chunks)
         {
@@ -549,7 +549,7 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
             foreach (var op in operators)
             {
                 var expected = values.Count(v => Holds(DuckDbOrder(v, constant), op));
-                var actual = Convert.ToInt64(ParquetTestData.Query($"SELECT count(*) FROM read_parquet('{path}') WHERE x {op} CAST({text} AS {sqlType})")[0][0], CultureInfo.InvariantCulture);
+                var actual = Convert.ToInt64(Duck.Query($"SELECT count(*) FROM read_parquet('{path}') WHERE x {op} CAST({text} AS {sqlType})")[0][0], CultureInfo.InvariantCulture);
                 Assert.True(expected == actual, $"x {op} {text} ({sqlType}): {actual} rows, expected {expected}");
                 checkedQueries++;
             }
@@ -745,7 +745,7 @@ public sealed class BuiltinParquetEncoderTests : IDisposable
     {
         var schema = expected[0].Schema;
         var select = string.Join(", ", schema.FieldsList.Select(ArrowValues.DuckDbExpression));
-        var duck = ParquetTestData.Query($"SELECT {select} FROM read_parquet('{path}', file_row_number = true) ORDER BY file_row_number");
+        var duck = Duck.Query($"SELECT {select} FROM read_parquet('{path}', file_row_number = true) ORDER BY file_row_number");
         var rows = ArrowValues.Rows(expected);
         Assert.Equal(rows.Count, duck.Count);
         for (var r = 0; r < rows.Count; r++)

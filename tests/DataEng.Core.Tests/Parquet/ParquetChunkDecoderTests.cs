@@ -82,7 +82,7 @@ public sealed class ParquetChunkDecoderTests : IDisposable
     public async Task ReadAsync_DuckDbFileWithNullsAndDictionaries_MatchesDuckDb(string codec, string version)
     {
         var path = Path.Combine(_directory, $"duck-{codec}-{version}.parquet");
-        ParquetTestData.Query($"""
+        Duck.Query($"""
             COPY (SELECT i::BIGINT AS id,
                          (i * 7 % 1000)::INTEGER AS small,
                          CASE WHEN i % 5 = 0 THEN NULL ELSE i * 1.25 END AS amount,
@@ -98,7 +98,7 @@ public sealed class ParquetChunkDecoderTests : IDisposable
         try
         {
             var fields = batches[0].Schema.FieldsList;
-            var expected = ParquetTestData.Query($"SELECT {string.Join(", ", fields.Select(ArrowValues.DuckDbExpression))} FROM read_parquet('{path}')")
+            var expected = Duck.Query($"SELECT {string.Join(", ", fields.Select(ArrowValues.DuckDbExpression))} FROM read_parquet('{path}')")
                 .Select(r => r.Select(ArrowValues.RenderDuckDb).ToArray())
                 .ToList();
             var actual = ArrowValues.Rows(batches);
@@ -120,7 +120,7 @@ public sealed class ParquetChunkDecoderTests : IDisposable
         var path = Path.Combine(_directory, "corrupt.parquet");
         WriteWithParquetSharp(path, Compression.Uncompressed, ParquetDataPageVersion.V1);
         var bytes = await File.ReadAllBytesAsync(path);
-        var chunk = ParquetTestData.Query($"SELECT data_page_offset, total_compressed_size, coalesce(dictionary_page_offset, data_page_offset) FROM parquet_metadata('{path}') WHERE path_in_schema = 'currency' AND row_group_id = 0")[0];
+        var chunk = Duck.Query($"SELECT data_page_offset, total_compressed_size, coalesce(dictionary_page_offset, data_page_offset) FROM parquet_metadata('{path}') WHERE path_in_schema = 'currency' AND row_group_id = 0")[0];
         var dataPage = Convert.ToInt32(chunk[0], CultureInfo.InvariantCulture);
         Assert.True(ThriftCompactValidator.TryReadPageHeader(bytes.AsSpan(dataPage), out var header, out var error), error);
         // After the 4-byte level length and the levels comes the bit width of the indices: make it 31 so indices
@@ -201,7 +201,7 @@ public sealed class ParquetChunkDecoderTests : IDisposable
     private static void AssertManyDataPages(string path, string column)
     {
         var bytes = File.ReadAllBytes(path);
-        var chunk = ParquetTestData.Query($"SELECT coalesce(dictionary_page_offset, data_page_offset), total_compressed_size FROM parquet_metadata('{path}') WHERE path_in_schema = '{column}' AND row_group_id = 0")[0];
+        var chunk = Duck.Query($"SELECT coalesce(dictionary_page_offset, data_page_offset), total_compressed_size FROM parquet_metadata('{path}') WHERE path_in_schema = '{column}' AND row_group_id = 0")[0];
         var position = Convert.ToInt64(chunk[0], CultureInfo.InvariantCulture);
         var end = position + Convert.ToInt64(chunk[1], CultureInfo.InvariantCulture);
         var dataPages = 0;

@@ -45,7 +45,7 @@ public sealed class ParquetFileTests : IDisposable
         }
 
         Assert.True(File.Exists(path));
-        Assert.Equal((long)ParquetTestData.Rows, ParquetTestData.Query($"SELECT count(*) FROM '{path}'")[0][0]);
+        Assert.Equal((long)ParquetTestData.Rows, Duck.Query($"SELECT count(*) FROM '{path}'")[0][0]);
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public sealed class ParquetFileTests : IDisposable
             await writer.CommitAsync();
         }
 
-        Assert.Equal((long)ParquetTestData.Rows, ParquetTestData.Query($"SELECT count(*) FROM '{path}'")[0][0]);
+        Assert.Equal((long)ParquetTestData.Rows, Duck.Query($"SELECT count(*) FROM '{path}'")[0][0]);
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public sealed class ParquetFileTests : IDisposable
 
         await pipeline.RunAsync(options, default);
 
-        var metadata = ParquetTestData.Query($"SELECT decode(key), decode(value) FROM parquet_kv_metadata('{path}')").ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
+        var metadata = Duck.Query($"SELECT decode(key), decode(value) FROM parquet_kv_metadata('{path}')").ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
         Assert.Equal("meta-pipeline", metadata["dataeng.pipeline"]);
         Assert.Equal("7", metadata["dataeng.run_number"]);
         Assert.Equal("run-7", metadata["dataeng.run_id"]);

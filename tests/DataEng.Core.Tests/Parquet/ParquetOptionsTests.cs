@@ -54,7 +54,7 @@ public class ParquetOptionsTests
         var problem = Assert.Single(options.Validate());
         Assert.Contains("RowGroupSize", problem, StringComparison.Ordinal);
         Assert.Contains(rowGroupSize.ToString(System.Globalization.CultureInfo.InvariantCulture), problem, StringComparison.Ordinal);
-        var error = Assert.Throws<ArgumentException>(() => ParquetFile.Write(Path.Combine(Path.GetTempPath(), "unused.parquet"), options));
+        var error = Assert.Throws<DataEngValidationException>(() => ParquetFile.Write(Path.Combine(Path.GetTempPath(), "unused.parquet"), options));
         Assert.Contains("RowGroupSize", error.Message, StringComparison.Ordinal);
     }
 
@@ -64,7 +64,7 @@ public class ParquetOptionsTests
         // The control for the test below: a sink holding an invalid RowGroupSize fails validation.
         var sink = new ParquetFileSink(Path.Combine(Path.GetTempPath(), "unused.parquet"), new ParquetWriteOptions { RowGroupSize = 0 });
 
-        var error = Assert.Throws<ArgumentException>(() => sink.Validate(ParquetTestData.AllTypes));
+        var error = Assert.Throws<DataEngValidationException>(() => sink.Validate(ParquetTestData.AllTypes));
         Assert.Contains("RowGroupSize", error.Message, StringComparison.Ordinal);
     }
 

@@ -3,11 +3,10 @@ using Apache.Arrow;
 using Apache.Arrow.Memory;
 using Apache.Arrow.Types;
 using DataEng.Core.ParquetFormat;
-using DuckDB.NET.Data;
 
 namespace DataEng.Core.Tests.Parquet;
 
-/// <summary>Batches covering every supported type (with nulls), and DuckDB helpers to read files back.</summary>
+/// <summary>Batches covering every supported type (with nulls), and helpers to write and read files (DuckDB: <see cref="Duck"/>).</summary>
 internal static class ParquetTestData
 {
     public const int Rows = 6;
@@ -178,31 +177,6 @@ internal static class ParquetTestData
 
         return path;
     }
-
-    public static List<object?[]> Query(string sql)
-    {
-        using var connection = new DuckDBConnection("Data Source=:memory:");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        using var reader = command.ExecuteReader();
-        var rows = new List<object?[]>();
-        while (reader.Read())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
-    }
-
-    public static Dictionary<string, string> Describe(string path)
-        => Query($"DESCRIBE SELECT * FROM read_parquet('{path}')").ToDictionary(r => (string)r[0]!, r => (string)r[1]!);
 
     /// <summary>Reads every batch of a file with our reader into one list per column of Arrow-level values.</summary>
     public static async Task<List<RecordBatch>> ReadAllAsync(string path, ParquetReadOptions? options = null, IReadOnlyList<string>? columns = null)

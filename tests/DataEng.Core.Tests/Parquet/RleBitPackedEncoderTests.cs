@@ -98,7 +98,7 @@ public sealed class RleBitPackedEncoderTests : IDisposable
                 var path = Path.Combine(_directory, $"w{bitWidth}-{iteration++}.parquet");
                 File.WriteAllBytes(path, DictionaryFile(dictionary, indices, bitWidth));
 
-                var rows = ParquetTestData.Query($"SELECT v FROM read_parquet('{path}', file_row_number = true) ORDER BY file_row_number");
+                var rows = Duck.Query($"SELECT v FROM read_parquet('{path}', file_row_number = true) ORDER BY file_row_number");
 
                 Assert.Equal(indices.Select(i => dictionary[i]), rows.Select(r => Convert.ToInt32(r[0], CultureInfo.InvariantCulture)));
                 File.Delete(path);

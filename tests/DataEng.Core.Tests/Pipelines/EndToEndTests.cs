@@ -1,5 +1,4 @@
 using System.Globalization;
-using DuckDB.NET.Data;
 using Microsoft.Data.Sqlite;
 
 namespace DataEng.Core.Tests.Pipelines;
@@ -82,45 +81,21 @@ public sealed class EndToEndTests : IDisposable
         Assert.Equal(Orders.Length, result.RowsRead);
         Assert.Equal(expected.Count, result.RowsWritten);
 
-        await using var duck = new DuckDBConnection("Data Source=:memory:");
-        await duck.OpenAsync();
-        await using (var describe = duck.CreateCommand())
+        var types = Duck.Describe(target);
+        Assert.Equal("INTEGER", types["id"]);
+        Assert.Equal("DOUBLE", types["amount"]);
+        Assert.Equal("VARCHAR", types["note"]);
+        Assert.Equal("BIGINT", types["amount_cents"]);
+
+        var rows = Duck.Query($"SELECT id, amount, note, amount_cents FROM read_parquet({Duck.Literal(target)}) ORDER BY id");
+        Assert.Equal(expected.Count, rows.Count);
+        for (var index = 0; index < rows.Count; index++)
         {
-            describe.CommandText = $"DESCRIBE SELECT * FROM read_parquet('{target}')";
-            var types = new Dictionary<string, string>();
-            await using var reader = await describe.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                types[reader.GetString(0)] = reader.GetString(1);
-            }
-
-            Assert.Equal("INTEGER", types["id"]);
-            Assert.Equal("DOUBLE", types["amount"]);
-            Assert.Equal("VARCHAR", types["note"]);
-            Assert.Equal("BIGINT", types["amount_cents"]);
+            var (id, amount, note) = expected[index];
+            Assert.Equal((int)id, rows[index][0]);
+            Assert.Equal(amount!.Value, rows[index][1]);
+            Assert.Equal(note, rows[index][2]);
+            Assert.Equal((long)Math.Round(amount.Value * 100), rows[index][3]);
         }
-
-        await using var query = duck.CreateCommand();
-        query.CommandText = $"SELECT id, amount, note, amount_cents FROM read_parquet('{target}') ORDER BY id";
-        await using var rows = await query.ExecuteReaderAsync();
-        var index = 0;
-        while (await rows.ReadAsync())
-        {
-            var (id, amount, note) = expected[index++];
-            Assert.Equal((int)id, rows.GetInt32(0));
-            Assert.Equal(amount!.Value, rows.GetDouble(1));
-            if (note is null)
-            {
-                Assert.True(rows.IsDBNull(2));
-            }
-            else
-            {
-                Assert.Equal(note, rows.GetString(2));
-            }
-
-            Assert.Equal((long)Math.Round(amount.Value * 100), rows.GetInt64(3));
-        }
-
-        Assert.Equal(expected.Count, index);
     }
 }
