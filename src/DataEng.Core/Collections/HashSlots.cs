@@ -93,12 +93,12 @@ internal struct HashSlots
         }
     }
 
-    /// <summary>Forgets every id and returns to the initial size, keeping the slot array for reuse (only the initial
-    /// size is cleared, so a table that once grew large stays cheap to clear).</summary>
+    /// <summary>Forgets every id and keeps the size the last fill reached: a caller that refills the table with a
+    /// similar number of keys (the chunk encoder, once per column chunk) neither re-grows nor rehashes, and clearing
+    /// costs no more than the fill that grew it.</summary>
     public void Clear()
     {
         _count = 0;
-        _bits = _initialBits;
         if (_slots.Length != 0)
         {
             _slots.AsSpan(0, 1 << _bits).Clear();
