@@ -41,9 +41,12 @@ public sealed partial class Pipeline
         var runId = options?.RunId ?? Guid.NewGuid().ToString("N");
         var logger = _options.LoggerFactory.CreateLogger("DataEng.Core.Pipeline");
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var context = _options.Allocator is { } allocator
-            ? new RunContext(Name, runNumber, runId, logger, _options.TimeProvider, linked.Token) { Allocator = allocator }
-            : new RunContext(Name, runNumber, runId, logger, _options.TimeProvider, linked.Token);
+        var context = new RunContext(Name, runNumber, runId, logger, _options.TimeProvider, linked.Token)
+        {
+            Allocator = _options.Allocator ?? PooledMemoryAllocator.Shared,
+            MemoryBudget = _options.MemoryBudget,
+            SpillDirectory = _options.SpillDirectory,
+        };
         if (options is not null)
         {
             foreach (var (key, value) in options.CommitProperties)
@@ -78,6 +81,10 @@ public sealed partial class Pipeline
             Log.RunCancelled(logger, Name, runNumber, runId);
             activity?.SetStatus(ActivityStatusCode.Error, "cancelled");
             throw;
+        }
+        finally
+        {
+            context.ReleaseSpill();
         }
     }
 

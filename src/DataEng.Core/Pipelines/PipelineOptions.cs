@@ -26,6 +26,24 @@ public sealed class PipelineOptions
     /// <value>The default value is <see langword="null"/>: the library's shared allocator.</value>
     public Apache.Arrow.Memory.MemoryAllocator? Allocator { get; set; }
 
+    /// <summary>The default <see cref="MemoryBudget"/>: 256 MiB.</summary>
+    public const long DefaultMemoryBudget = 256L * 1024 * 1024;
+
+    /// <summary>Gets the default <see cref="SpillDirectory"/>: <c>dataeng-spill</c> under the system's temporary folder.</summary>
+    public static string DefaultSpillDirectory { get; } = Path.Combine(Path.GetTempPath(), "dataeng-spill");
+
+    /// <summary>Gets or sets the memory budget of each stateful operator (aggregate, join build side, dedup, sort,
+    /// windows) that does not set its own. Past it an operator spills to <see cref="SpillDirectory"/> and finishes
+    /// partition by partition, so memory stays bounded whatever the input size.</summary>
+    /// <value>The default value is <see cref="DefaultMemoryBudget"/>. Must be at least 4 KiB.</value>
+    public long MemoryBudget { get; set; } = DefaultMemoryBudget;
+
+    /// <summary>Gets or sets the folder under which operators spill. Each run writes into its own sub-folder and
+    /// removes it when the run ends, on success, failure and cancellation; sub-folders left by a killed process are
+    /// removed by the next run that spills under the same folder.</summary>
+    /// <value>The default value is <see cref="DefaultSpillDirectory"/>.</value>
+    public string SpillDirectory { get; set; } = DefaultSpillDirectory;
+
     /// <summary>Gets or sets the minimum time between two progress reports.</summary>
     /// <value>The default value is one second. Must not be negative.</value>
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(1);
@@ -53,6 +71,16 @@ public sealed class PipelineOptions
         if (TimeProvider is null)
         {
             problems.Add($"{nameof(TimeProvider)} must not be null.");
+        }
+
+        if (MemoryBudget < OperatorMemory.MinimumBudget)
+        {
+            problems.Add($"{nameof(MemoryBudget)} must be at least {OperatorMemory.MinimumBudget} bytes (was {MemoryBudget}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(SpillDirectory))
+        {
+            problems.Add($"{nameof(SpillDirectory)} must name a folder.");
         }
 
         if (ProgressInterval < TimeSpan.Zero)

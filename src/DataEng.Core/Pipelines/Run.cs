@@ -113,7 +113,7 @@ internal sealed class Run
         for (var i = 0; i < stages.Length; i++)
         {
             var (skipped, deadLettered) = _context.Rejected.Of(_counters[i].Name);
-            stages[i] = _counters[i].ToMetrics(KindOf(i), _time) with { RowsSkipped = skipped, RowsDeadLettered = deadLettered };
+            stages[i] = _counters[i].ToMetrics(KindOf(i), _time) with { RowsSkipped = skipped, RowsDeadLettered = deadLettered, BytesSpilled = _context.BytesSpilled(_counters[i].Name) };
         }
 
         var (totalSkipped, totalDeadLettered) = _context.Rejected.Total();

@@ -6,6 +6,9 @@ namespace DataEng.Core.Stages;
 /// <summary>Carries one run of a pipeline to every stage: identity, logger, clock and cancellation.</summary>
 public sealed class RunContext
 {
+    private readonly object _spillLock = new();
+    private SpillSpace? _spill;
+
     /// <summary>Creates a run context.</summary>
     /// <param name="pipelineName">The stable pipeline name.</param>
     /// <param name="runNumber">The run number, increasing per pipeline.</param>
@@ -50,10 +53,50 @@ public sealed class RunContext
     /// <value>The default value is <see cref="PooledMemoryAllocator.Shared"/>.</value>
     public MemoryAllocator Allocator { get; init; } = PooledMemoryAllocator.Shared;
 
+    /// <summary>Gets the memory budget of each stateful operator (aggregate, join build side, dedup, sort, windows) that
+    /// does not set its own: past it the operator spills to <see cref="SpillDirectory"/>.</summary>
+    /// <value>The default value is <see cref="PipelineOptions.DefaultMemoryBudget"/>.</value>
+    public long MemoryBudget { get; init; } = PipelineOptions.DefaultMemoryBudget;
+
+    /// <summary>Gets the folder under which operators spill: each run uses its own sub-folder, removed when the run
+    /// ends; folders left by killed processes are removed by the next run that spills.</summary>
+    /// <value>The default value is <see cref="PipelineOptions.DefaultSpillDirectory"/>.</value>
+    public string SpillDirectory { get; init; } = PipelineOptions.DefaultSpillDirectory;
+
     /// <summary>Gets the key/values committed atomically with the data at the end of the run.</summary>
     /// <remarks>Stages may add entries (for example the high watermark they read up to); the runner passes them to
     /// <see cref="ISinkWriter.PrepareAsync"/> in <see cref="SinkCommit.Properties"/>.</remarks>
     public IDictionary<string, string> CommitProperties { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>Gets the run's spill space, created on first use.</summary>
+    internal SpillSpace Spill
+    {
+        get
+        {
+            lock (_spillLock)
+            {
+                return _spill ??= SpillSpace.Create(SpillDirectory, RunId, Logger, TimeProvider);
+            }
+        }
+    }
+
+    /// <summary>Returns the bytes a stage spilled in this run.</summary>
+    internal long BytesSpilled(string stage)
+    {
+        lock (_spillLock)
+        {
+            return _spill?.BytesSpilled(stage) ?? 0;
+        }
+    }
+
+    /// <summary>Removes the run's spill folder, if one was created.</summary>
+    internal void ReleaseSpill()
+    {
+        lock (_spillLock)
+        {
+            _spill?.Dispose();
+        }
+    }
 
     /// <summary>Gets the rows each stage's bad-row handler skipped or dead-lettered in this run, for the run's result.</summary>
     internal RejectedRows Rejected { get; } = new();

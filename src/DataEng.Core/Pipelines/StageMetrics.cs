@@ -14,4 +14,7 @@ public sealed record StageMetrics(string Name, StageKind Kind, long Rows, long B
 
     /// <summary>Gets the bad rows the stage wrote to its dead-letter target (<see cref="BadRowAction.DeadLetter"/>).</summary>
     public long RowsDeadLettered { get; init; }
+
+    /// <summary>Gets the bytes the stage wrote to spill files because its state outgrew its memory budget.</summary>
+    public long BytesSpilled { get; init; }
 }
