@@ -1,4 +1,4 @@
-namespace DataEng.Core.Transforms;
+namespace DataEng.Core;
 
 /// <summary>
 /// One column of an ordering: the column, its direction and where its nulls go. Used by sort, top-N, windows, dedup
