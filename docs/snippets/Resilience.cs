@@ -77,11 +77,11 @@ public static class ResilienceExamples
         using var sink = new CollectingSink();
         var pipeline = Pipeline.Create("readings")
             .Extract(Csv.File(csvFile, csv))
-            .Transform(BadRows.Validate("plausible", static (RecordBatch batch, int row) =>
+            .Transform(BadRows.Validate(static (RecordBatch batch, int row) =>
             {
                 var celsius = (DoubleArray)batch.Column("celsius");
                 return celsius.GetValue(row) is < -90 or > 60 ? "celsius out of range" : null;
-            }, deadLetters))                                 // rows that convert but break a rule
+            }, new BadRowValidationOptions { Name = "plausible", Policy = deadLetters })) // rows that convert but break a rule
             .Load(sink)
             .Build();
 

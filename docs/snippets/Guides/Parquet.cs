@@ -7,7 +7,7 @@ public static class ParquetGuide
     {
         // <snippet:copy>
         var pipeline = Pipeline.Create("orders")
-            .Extract(ParquetFile.Read(["in/2024-01.parquet", "in/2024-02.parquet"], columns: ["id", "amount", "ts"]))
+            .Extract(ParquetFile.Read(["in/2024-01.parquet", "in/2024-02.parquet"], new ParquetReadOptions { Columns = ["id", "amount", "ts"] }))
             .Load(ParquetFile.Write("out/orders.parquet", new ParquetWriteOptions { Compression = ParquetCompression.Zstd }))
             .Build();
         await pipeline.RunAsync();

@@ -9,19 +9,20 @@ public static class BadRows
 {
     /// <summary>
     /// Creates a transform that checks every row: rows for which <paramref name="check"/> returns an error are
-    /// rejected under <paramref name="policy"/> (fail, skip or dead-letter), the others pass on unchanged.
+    /// rejected under the options' <see cref="BadRowValidationOptions.Policy"/> (fail, skip or dead-letter), the others
+    /// pass on unchanged.
     /// </summary>
-    /// <param name="name">The stage name.</param>
     /// <param name="check">Returns why row <c>i</c> of the batch is bad, or <see langword="null"/> when it is good.</param>
-    /// <param name="policy">The policy, or <see langword="null"/> for <see cref="BadRowPolicy.Fail"/>.</param>
+    /// <param name="options">The stage name and policy, or <see langword="null"/> for a stage named <c>validate</c>
+    /// that fails the run on the first bad row.</param>
     /// <returns>The transform.</returns>
-    public static IStreamTransform Validate(string name, Func<RecordBatch, int, string?> check, BadRowPolicy? policy = null)
+    /// <exception cref="DataEngValidationException">The options are not valid; every problem is listed.</exception>
+    public static IStreamTransform Validate(Func<RecordBatch, int, string?> check, BadRowValidationOptions? options = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(name);
         ArgumentNullException.ThrowIfNull(check);
-        policy ??= BadRowPolicy.Fail;
-        policy.ThrowIfInvalid(name);
-        return new ValidatingTransform(name, check, policy);
+        options ??= new BadRowValidationOptions();
+        ValidationProblems.ThrowIfAny($"{nameof(BadRowValidationOptions)} of '{options.Name}'", options.Validate());
+        return new ValidatingTransform(options.Name, check, options.Policy);
     }
 
     /// <summary>Formats one value of an Arrow array as text (for dead letters).</summary>

@@ -2,7 +2,7 @@ namespace DataEng.Core;
 
 /// <summary>
 /// Parquet files as pipeline stages: <see cref="Write"/> loads a run into one file with an atomic, two-phase commit;
-/// <see cref="Read(string, IReadOnlyList{string}?, ParquetReadOptions?)"/> extracts one or more files.
+/// <see cref="Read(string, ParquetReadOptions?)"/> extracts one or more files.
 /// </summary>
 /// <remarks>
 /// Supported column types: bool, int8/16/32/64, uint8/16/32/64, float, double, decimal128 (precision up to 38), string,
@@ -31,28 +31,26 @@ public static class ParquetFile
 
     /// <summary>Creates a source that reads one Parquet file, one row group at a time.</summary>
     /// <param name="path">The file.</param>
-    /// <param name="columns">The columns to read, in this order, or <see langword="null"/> for all.</param>
-    /// <param name="options">Read options, or <see langword="null"/> for defaults. Batches are allocated from
+    /// <param name="options">Read options (the columns to read among them), or <see langword="null"/> for all columns and defaults. Batches are allocated from
     /// <see cref="ParquetReadOptions.Allocator"/>, or the run's <see cref="RunContext.Allocator"/> when it is not set.</param>
     /// <returns>The source. Its schema is the file's (projected), read when first needed.</returns>
     /// <exception cref="DataEngValidationException">The options are not valid; every problem is listed.</exception>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ by their first parameter (one path or many); calls are never ambiguous.")]
-    public static ISource Read(string path, IReadOnlyList<string>? columns = null, ParquetReadOptions? options = null)
+    public static ISource Read(string path, ParquetReadOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        return Read([path], columns, options);
+        return Read([path], options);
     }
 
     /// <summary>Creates a source that reads several Parquet files of the same schema, in the given order.</summary>
     /// <param name="paths">The files; at least one.</param>
-    /// <param name="columns">The columns to read, in this order, or <see langword="null"/> for all.</param>
-    /// <param name="options">Read options, or <see langword="null"/> for defaults.</param>
+    /// <param name="options">Read options (the columns to read among them), or <see langword="null"/> for all columns and defaults.</param>
     /// <returns>The source. Its schema is the first file's (projected); a file with another schema fails the read with
     /// a <see cref="SchemaMismatchException"/> naming the file and each difference.</returns>
     /// <exception cref="ArgumentException">No paths, or an empty path.</exception>
     /// <exception cref="DataEngValidationException">The options are not valid; every problem is listed.</exception>
     [System.Diagnostics.CodeAnalysis.SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ by their first parameter (one path or many); calls are never ambiguous.")]
-    public static ISource Read(IEnumerable<string> paths, IReadOnlyList<string>? columns = null, ParquetReadOptions? options = null)
+    public static ISource Read(IEnumerable<string> paths, ParquetReadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(paths);
         var list = paths.ToArray();
@@ -63,6 +61,6 @@ public static class ParquetFile
 
         options = options?.Clone() ?? new ParquetReadOptions();
         options.ThrowIfInvalid();
-        return new ParquetFileSource(list, columns is null ? null : [.. columns], options);
+        return new ParquetFileSource(list, options);
     }
 }

@@ -31,7 +31,7 @@ internal sealed class ParquetFileSink : ISink
     {
         _path = Path.GetFullPath(path);
         _options = options;
-        Name = "parquet:" + Path.GetFileName(_path);
+        Name = options.Name ?? "parquet:" + Path.GetFileName(_path);
     }
 
     public string Name { get; }

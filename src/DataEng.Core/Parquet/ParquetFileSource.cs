@@ -16,12 +16,12 @@ internal sealed class ParquetFileSource : ISource
     private readonly ParquetReadOptions _options;
     private readonly Lazy<Schema> _schema;
 
-    public ParquetFileSource(string[] paths, IReadOnlyList<string>? columns, ParquetReadOptions options)
+    public ParquetFileSource(string[] paths, ParquetReadOptions options)
     {
         _paths = paths;
-        _columns = columns;
+        _columns = options.Columns;
         _options = options;
-        Name = paths.Length == 1 ? "parquet:" + Path.GetFileName(paths[0]) : $"parquet:{paths.Length} files";
+        Name = options.Name ?? (paths.Length == 1 ? "parquet:" + Path.GetFileName(paths[0]) : $"parquet:{paths.Length} files");
         _schema = new Lazy<Schema>(ReadSchema, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 

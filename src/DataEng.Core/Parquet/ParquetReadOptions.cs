@@ -34,6 +34,14 @@ public sealed class ParquetReadOptions
     /// <value>The default value is <see langword="null"/>: one batch per row group.</value>
     public int? BatchSize { get; set; }
 
+    /// <summary>Gets or sets the stage name used in errors, logs and run results.</summary>
+    /// <value>The default value is <see langword="null"/>: <c>parquet:{file name}</c> (or <c>parquet:{n} files</c>).</value>
+    public string? Name { get; set; }
+
+    /// <summary>Gets or sets the columns to read, in this order (the same projection as <see cref="LakeReadOptions.Columns"/>).</summary>
+    /// <value>The default value is <see langword="null"/>: every column, in the file's order.</value>
+    public IReadOnlyList<string>? Columns { get; set; }
+
     /// <summary>Returns every problem with these options.</summary>
     /// <returns>The problems; empty when the options are valid.</returns>
     public IReadOnlyList<string> Validate()
@@ -64,10 +72,25 @@ public sealed class ParquetReadOptions
             problems.Add($"{nameof(BatchSize)} must be at least 1 when set (was {BatchSize}).");
         }
 
+        if (Name is not null && string.IsNullOrWhiteSpace(Name))
+        {
+            problems.Add($"{nameof(Name)} must not be blank when set.");
+        }
+
+        if (Columns is not null && (Columns.Any(string.IsNullOrEmpty) || Columns.Distinct(StringComparer.Ordinal).Count() != Columns.Count))
+        {
+            problems.Add($"{nameof(Columns)} must name each column once and not be empty.");
+        }
+
         return problems;
     }
 
-    internal ParquetReadOptions Clone() => (ParquetReadOptions)MemberwiseClone();
+    internal ParquetReadOptions Clone()
+    {
+        var clone = (ParquetReadOptions)MemberwiseClone();
+        clone.Columns = Columns?.ToArray();
+        return clone;
+    }
 
     internal void ThrowIfInvalid() => ValidationProblems.ThrowIfAny(nameof(ParquetReadOptions), Validate());
 }

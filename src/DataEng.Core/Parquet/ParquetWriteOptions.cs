@@ -40,11 +40,20 @@ public sealed class ParquetWriteOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool AutoDictionary { get; set; } = true;
 
+    /// <summary>Gets or sets the stage name used in errors, logs and run results.</summary>
+    /// <value>The default value is <see langword="null"/>: <c>parquet:{file name}</c>.</value>
+    public string? Name { get; set; }
+
     /// <summary>Returns every problem with these options.</summary>
     /// <returns>The problems; empty when the options are valid.</returns>
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
+        if (Name is not null && string.IsNullOrWhiteSpace(Name))
+        {
+            problems.Add($"{nameof(Name)} must not be blank when set.");
+        }
+
         if (!Enum.IsDefined(Compression))
         {
             problems.Add($"{nameof(Compression)} is not a known codec (was {(int)Compression}).");

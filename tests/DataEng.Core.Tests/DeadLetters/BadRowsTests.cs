@@ -48,7 +48,7 @@ public sealed class BadRowsTests : IDisposable
     public async Task Validate_DefaultPolicy_FailsOnTheFirstBadRowNamingIt()
     {
         using var sink = new CollectingSink();
-        var pipeline = Build(BadRows.Validate("check", NegativeAmount), sink, Orders(1, [1, -2, 3]));
+        var pipeline = Build(BadRows.Validate(NegativeAmount, new BadRowValidationOptions { Name = "check" }), sink, Orders(1, [1, -2, 3]));
 
         var e = await Assert.ThrowsAsync<PipelineStageException>(() => pipeline.RunAsync());
 
@@ -63,7 +63,7 @@ public sealed class BadRowsTests : IDisposable
     {
         using var sink = new CollectingSink();
         var policy = new BadRowPolicy { Action = BadRowAction.Skip, MaxRatio = 0.5 };
-        var pipeline = Build(BadRows.Validate("check", NegativeAmount, policy), sink, Orders(1, [1, -2, 3, -4, 5]), Orders(6, [6, 7]));
+        var pipeline = Build(BadRows.Validate(NegativeAmount, new BadRowValidationOptions { Name = "check", Policy = policy }), sink, Orders(1, [1, -2, 3, -4, 5]), Orders(6, [6, 7]));
 
         await pipeline.RunAsync();
 
@@ -75,7 +75,7 @@ public sealed class BadRowsTests : IDisposable
     {
         using var sink = new CollectingSink();
         var policy = new BadRowPolicy { Action = BadRowAction.Skip, MaxCount = 1, MaxRatio = 1 };
-        var pipeline = Build(BadRows.Validate("check", NegativeAmount, policy), sink, Orders(1, [1, -2, 3, -4]));
+        var pipeline = Build(BadRows.Validate(NegativeAmount, new BadRowValidationOptions { Name = "check", Policy = policy }), sink, Orders(1, [1, -2, 3, -4]));
 
         var e = await Assert.ThrowsAsync<PipelineStageException>(() => pipeline.RunAsync());
 
@@ -88,7 +88,7 @@ public sealed class BadRowsTests : IDisposable
     {
         using var sink = new CollectingSink();
         var policy = new BadRowPolicy { Action = BadRowAction.Skip, MaxRatio = 0.2 };
-        var pipeline = Build(BadRows.Validate("check", NegativeAmount, policy), sink, Orders(1, [1, -2, 3, -4]));
+        var pipeline = Build(BadRows.Validate(NegativeAmount, new BadRowValidationOptions { Name = "check", Policy = policy }), sink, Orders(1, [1, -2, 3, -4]));
 
         var e = await Assert.ThrowsAsync<PipelineStageException>(() => pipeline.RunAsync());
 
@@ -101,7 +101,7 @@ public sealed class BadRowsTests : IDisposable
     {
         using var sink = new CollectingSink();
         var policy = new BadRowPolicy { Action = BadRowAction.DeadLetter, MaxRatio = 0.5, Target = DataEng.Core.DeadLetters.ToFolder(_folder) };
-        var pipeline = Build(BadRows.Validate("check", NegativeAmount, policy), sink, Orders(1, [1, -2, 3]), Orders(4, [-4, 5]));
+        var pipeline = Build(BadRows.Validate(NegativeAmount, new BadRowValidationOptions { Name = "check", Policy = policy }), sink, Orders(1, [1, -2, 3]), Orders(4, [-4, 5]));
 
         var result = await pipeline.RunAsync();
 
@@ -126,7 +126,7 @@ public sealed class BadRowsTests : IDisposable
         using var sink = new CollectingSink();
         using var letters = new CollectingSink("letters");
         var policy = new BadRowPolicy { Action = BadRowAction.DeadLetter, MaxRatio = 1, Target = DataEng.Core.DeadLetters.ToSink(letters) };
-        var pipeline = Build(BadRows.Validate("check", NegativeAmount, policy), sink, Orders(1, [-1, -2, 3]));
+        var pipeline = Build(BadRows.Validate(NegativeAmount, new BadRowValidationOptions { Name = "check", Policy = policy }), sink, Orders(1, [-1, -2, 3]));
 
         await pipeline.RunAsync();
 
@@ -142,7 +142,7 @@ public sealed class BadRowsTests : IDisposable
     {
         var allocator = new CountingMemoryAllocator();
         var context = new RunContext("leaks", 1, "r", NullLogger.Instance, TimeProvider.System, default) { Allocator = allocator };
-        var transform = BadRows.Validate("check", NegativeAmount, new BadRowPolicy { Action = BadRowAction.Skip, MaxRatio = 1 });
+        var transform = BadRows.Validate(NegativeAmount, new BadRowValidationOptions { Name = "check", Policy = new BadRowPolicy { Action = BadRowAction.Skip, MaxRatio = 1 } });
 
         await foreach (var batch in transform.ApplyAsync(Input(), context))
         {
@@ -164,7 +164,23 @@ public sealed class BadRowsTests : IDisposable
     [Fact]
     public void Policy_DeadLetterWithoutTarget_IsRejectedWhenCreated()
     {
-        var e = Assert.Throws<DataEngValidationException>(() => BadRows.Validate("check", NegativeAmount, new BadRowPolicy { Action = BadRowAction.DeadLetter }));
+        var e = Assert.Throws<DataEngValidationException>(() => BadRows.Validate(NegativeAmount, new BadRowValidationOptions { Name = "check", Policy = new BadRowPolicy { Action = BadRowAction.DeadLetter } }));
         Assert.Contains(nameof(BadRowPolicy.Target), e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ValidationOptions_BlankNameAndNullPolicy_AreListedTogether()
+    {
+        var e = Assert.Throws<DataEngValidationException>(() => BadRows.Validate(NegativeAmount, new BadRowValidationOptions { Name = "", Policy = null! }));
+
+        Assert.Equal(2, e.Problems.Count);
+    }
+
+    [Fact]
+    public void Validate_WithoutOptions_IsNamedValidate()
+    {
+        var transform = BadRows.Validate(NegativeAmount);
+
+        Assert.Equal("validate", transform.Name);
     }
 }

@@ -135,9 +135,12 @@ public sealed class CsvBadRowsTests : IDisposable
         using var sink = new CollectingSink();
         var source = DataEng.Core.Csv.File(path, new CsvSourceOptions { Name = "orders-csv", Schema = OrdersSchema, BadRows = new BadRowPolicy { Action = BadRowAction.Skip, MaxRatio = 0.5 } });
         var check = DataEng.Core.BadRows.Validate(
-            "non-negative",
             static (batch, i) => ((DoubleArray)batch.Column(1)).GetValue(i) < 0 ? "amount is negative" : null,
-            new BadRowPolicy { Action = BadRowAction.DeadLetter, MaxRatio = 0.5, Target = DataEng.Core.DeadLetters.ToFolder(Path.Combine(_folder, "dead")) });
+            new BadRowValidationOptions
+            {
+                Name = "non-negative",
+                Policy = new BadRowPolicy { Action = BadRowAction.DeadLetter, MaxRatio = 0.5, Target = DataEng.Core.DeadLetters.ToFolder(Path.Combine(_folder, "dead")) },
+            });
         var pipeline = Pipeline.Create("csv-counts").Extract(source).Transform(check).Load(sink).Configure(o => o.LoggerFactory = logs).Build();
 
         var result = await pipeline.RunAsync();

@@ -81,7 +81,7 @@ public class ValidationProblemsTests
         Assert.Throws<DataEngValidationException>(() => Core.Lake.Read("lake", new LakeReadOptions { SnapshotVersion = 0 }));
         Assert.Throws<DataEngValidationException>(() => ParquetFile.Write("x.parquet", new ParquetWriteOptions { RowGroupSize = 0 }));
         Assert.Throws<DataEngValidationException>(() => new PooledMemoryAllocator(new PooledMemoryAllocatorOptions { MaxRetainedBytes = -1 }));
-        Assert.Throws<DataEngValidationException>(() => BadRows.Validate("check", static (_, _) => null, new BadRowPolicy { MaxCount = -1 }));
+        Assert.Throws<DataEngValidationException>(() => BadRows.Validate(static (_, _) => null, new BadRowValidationOptions { Name = "check", Policy = new BadRowPolicy { MaxCount = -1 } }));
         using var batch = TestBatch.From(new[] { new { Id = 1 } });
         Assert.Throws<DataEngValidationException>(() => BatchAssert.Equal(batch, batch, new BatchComparison { MaxDifferencesShown = 0 }));
     }

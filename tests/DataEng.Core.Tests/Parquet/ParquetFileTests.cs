@@ -187,7 +187,7 @@ public sealed class ParquetFileTests : IDisposable
     public async Task Read_Projection_SchemaAndBatchesHaveOnlyTheColumns()
     {
         var path = await ParquetTestData.WriteFileAsync(PathOf("proj.parquet"), [ParquetTestData.AllTypesBatch()], ParquetTestData.AllTypes);
-        var source = ParquetFile.Read(path, ["tz_us", "i32"]);
+        var source = ParquetFile.Read(path, new ParquetReadOptions { Columns = ["tz_us", "i32"] });
 
         Assert.Equal(["tz_us", "i32"], source.Schema.FieldsList.Select(f => f.Name));
         Assert.Equal("Europe/Paris", ((TimestampType)source.Schema.FieldsList[0].DataType).Timezone);

@@ -79,4 +79,45 @@ public class ParquetOptionsTests
         // The sink validates its own copy of the options, which still has the valid row group size.
         sink.Validate(ParquetTestData.AllTypes);
     }
+
+    [Fact]
+    public void ParquetReadOptions_BlankNameAndRepeatedColumns_AreListed()
+    {
+        var options = new ParquetReadOptions { Name = " ", Columns = ["a", "a", ""] };
+
+        var problems = options.Validate();
+
+        Assert.Equal(2, problems.Count);
+        Assert.Contains(problems, static p => p.Contains("Name", StringComparison.Ordinal));
+        Assert.Contains(problems, static p => p.Contains("Columns", StringComparison.Ordinal));
+        Assert.Throws<DataEngValidationException>(() => ParquetFile.Read("unused.parquet", options));
+    }
+
+    [Fact]
+    public void ParquetStages_NameOption_NamesTheStageAndDefaultsToTheFile()
+    {
+        Assert.Equal("orders-in", ParquetFile.Read("in/orders.parquet", new ParquetReadOptions { Name = "orders-in" }).Name);
+        Assert.Equal("parquet:orders.parquet", ParquetFile.Read("in/orders.parquet").Name);
+        Assert.Equal("orders-out", ParquetFile.Write("out/orders.parquet", new ParquetWriteOptions { Name = "orders-out" }).Name);
+        Assert.Equal("parquet:orders.parquet", ParquetFile.Write("out/orders.parquet").Name);
+        Assert.Single(new ParquetWriteOptions { Name = "" }.Validate());
+    }
+
+    [Fact]
+    public async Task ParquetReadOptions_ColumnsChangedAfterReadWasCreated_DoNotAffectTheSource()
+    {
+        var path = await ParquetTestData.WriteFileAsync(Path.Combine(Path.GetTempPath(), $"proj-{Guid.NewGuid():N}.parquet"), [ParquetTestData.AllTypesBatch()], ParquetTestData.AllTypes);
+        try
+        {
+            var columns = new List<string> { "i32" };
+            var source = ParquetFile.Read(path, new ParquetReadOptions { Columns = columns });
+            columns.Add("tz_us");
+
+            Assert.Equal(["i32"], source.Schema.FieldsList.Select(static f => f.Name));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
